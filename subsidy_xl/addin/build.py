@@ -1,0 +1,114 @@
+"""Assemble ``subsidy_xl.xlam`` from text sources.
+
+The VBA that talks to Python is the installed xlwings' own custom add-in code,
+read at build time so it always matches the xlwings version that will run it.
+Around it: our ribbon callbacks, the UDF wrappers generated from the registry,
+and the document modules of the workbook and its config sheet.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Sequence
+from pathlib import Path
+
+import xlwings
+
+from .. import __version__
+from ..excel.registry import UDF_MODULE, UDFS, UdfSpec
+from .package import Sheet, write_addin_package
+from .vba_project import VbaModule, build_vba_project, module_from_export
+
+ADDIN_FILE_NAME = "subsidy_xl.xlam"
+PROJECT_NAME = "subsidy_xl"
+UDF_WRAPPER_MODULE = "SubsidyUdfs"
+CONFIG_SHEET = "xlwings.conf"
+WORKBOOK_SOURCES = Path(__file__).resolve().parents[2] / "workbook"
+
+# VB_Base of Excel's document modules: the Workbook and Worksheet classes.
+_WORKBOOK_BASE = '"0{00020819-0000-0000-C000-000000000046}"'
+_WORKSHEET_BASE = '"0{00020820-0000-0000-C000-000000000046}"'
+
+# xlwings' add-in reads its settings from the sheet and files named
+# PROJECT_NAME + ".conf". Naming the project "xlwings" makes that the standard
+# xlwings.conf sheet, %USERPROFILE%\.xlwings\xlwings.conf (what
+# `xlwings config create` writes) and the workbook folder's xlwings.conf.
+_XLWINGS_PROJECT_NAME_LINE = 'Public Const PROJECT_NAME As String = "myaddin"'
+_ADAPTED_PROJECT_NAME_LINE = 'Public Const PROJECT_NAME As String = "xlwings"'
+
+# Only keys that need a value: an empty row would hide the user's own setting
+# (e.g. Interpreter_Win from ~/.xlwings/xlwings.conf), since the sheet wins.
+CONFIG_ROWS = (("UDF Modules", UDF_MODULE),)
+
+
+def _read_xlwings_text(relative_path: str) -> str:
+    return importlib.resources.files(xlwings).joinpath(relative_path).read_text(encoding="ascii")
+
+
+def xlwings_modules() -> list[VbaModule]:
+    """xlwings' custom add-in module and its Dictionary class, as installed."""
+    main = _read_xlwings_text("xlwings_custom_addin.bas")
+    if main.count(_XLWINGS_PROJECT_NAME_LINE) != 1:
+        raise RuntimeError(
+            f"xlwings {xlwings.__version__}: PROJECT_NAME line not found in xlwings_custom_addin.bas"
+        )
+    main = main.replace(_XLWINGS_PROJECT_NAME_LINE, _ADAPTED_PROJECT_NAME_LINE)
+    return [module_from_export(main), module_from_export(_read_xlwings_text("addin/Dictionary.cls"))]
+
+
+def udf_wrapper_code(specs: Sequence[UdfSpec], python_module: str = UDF_MODULE) -> str:
+    """VBA functions forwarding to Python, in the form xlwings' import_udfs writes.
+
+    Add-ins pass ActiveWorkbook (the caller's book), not ThisWorkbook.
+    """
+    lines = [
+        "' Generated from subsidy_xl/excel/registry.py by subsidy_xl/addin/build.py.",
+        '#Const App = "Microsoft Excel"',
+        "",
+    ]
+    for spec in specs:
+        params = ", ".join(("Optional " if a.optional else "") + a.name for a in spec.args)
+        call = f'XLPy.CallUDF("{python_module}", "{spec.name}", Array({", ".join(a.name for a in spec.args)})'
+        lines += [
+            f"Function {spec.name}({params})",
+            '    #If App = "Microsoft Excel" Then',
+            "        If TypeOf Application.Caller Is Range Then On Error GoTo failed",
+            f"        {spec.name} = {call}, ActiveWorkbook, Application.Caller)",
+            "        Exit Function",
+            "    #Else",
+            f"        {spec.name} = {call})",
+            "        Exit Function",
+            "    #End If",
+            "failed:",
+            f"    {spec.name} = Err.Description",
+            "End Function",
+            "",
+        ]
+    return "\r\n".join(lines)
+
+
+def addin_modules(sources: Path = WORKBOOK_SOURCES) -> list[VbaModule]:
+    """Every module of the add-in's VBA project, document modules first."""
+    ribbon = (sources / "vba" / "RibbonCallbacks.bas").read_text(encoding="ascii")
+    return [
+        VbaModule("ThisWorkbook", "document", attributes={"VB_Base": _WORKBOOK_BASE}),
+        VbaModule("Sheet1", "document", attributes={"VB_Base": _WORKSHEET_BASE}),
+        *xlwings_modules(),
+        module_from_export(ribbon),
+        VbaModule(UDF_WRAPPER_MODULE, "standard", udf_wrapper_code(UDFS)),
+    ]
+
+
+def build_addin(out_dir: Path | str, sources: Path = WORKBOOK_SOURCES) -> Path:
+    """Build ``subsidy_xl.xlam`` into ``out_dir`` and return its path."""
+    if not (sources / "customUI.xml").is_file():
+        raise FileNotFoundError(f"add-in sources not found in {sources} (a source checkout is needed)")
+    return write_addin_package(
+        Path(out_dir) / ADDIN_FILE_NAME,
+        vba_project=build_vba_project(PROJECT_NAME, addin_modules(sources)),
+        sheets=[Sheet(CONFIG_SHEET, "Sheet1", CONFIG_ROWS)],
+        custom_ui=(sources / "customUI.xml").read_bytes(),
+        title="离任补贴 (subsidy_xl)",
+        # The user's xlwings must be exactly this version (its DLL name has it).
+        properties={"xlwings_version": xlwings.__version__, "subsidy_xl_version": __version__},
+    )

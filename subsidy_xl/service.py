@@ -1,0 +1,175 @@
+"""The use cases, written once against the core and called by the CLI and by the
+ribbon macros alike: check, refresh, new, demo.
+
+A use case reads through a BookSource, analyses, and produces a WritePlan: the
+owned sheets' new content and the owned cells inside user sheets. The headless
+adapter applies a plan to the .xlsx package; the live adapter to an open book.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import getpass
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .analysis import Analysis, BookSource, analyse
+from .issues import count_by_severity
+from .months import Quarter
+from .schema import CHANGELOG_SHEET, ONE_OFF, STYLES
+from .tables.budget import budget_figures, budget_sheet
+from .tables.payments import one_off_sheet, quarterly_sheet
+from .tables.records import changelog_sheet, issues_sheet
+from .tables.sheet import SheetContent
+
+Progress = Callable[[str], None]
+Patch = dict[int, dict[int, tuple[object, str | None]]]  # Excel row -> 0-based col -> (value, style name)
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+@dataclass
+class WritePlan:
+    sheets: list[SheetContent] = field(default_factory=list)
+    patches: dict[str, Patch] = field(default_factory=dict)  # sheet -> cells the tool owns in a user sheet
+
+
+@dataclass
+class RefreshReport:
+    analysis: Analysis
+    figures: dict
+    quarter_figures: dict
+    one_off_figures: dict
+    out: Path | None = None
+    backup: Path | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_severity(self.analysis.issues)
+
+    def summary(self) -> str:
+        q, o, c = self.quarter_figures, self.one_off_figures, self.counts
+        return (f"{self.analysis.quarter.label}生活补贴应发 {q['paid']}人 {q['total']:,}元"
+                f"（{q['unpaid']}人未发放）；一次性补助 {o['paid']}人 {o['total']:,}元；"
+                f"问题：错误{c['error']}条、警告{c['warning']}条、提示{c['info']}条")
+
+
+def one_off_patch(analysis: Analysis, grid_rows: int) -> Patch:
+    """The computed columns of 一次性补助名册: values for each person, cleared on rows now blank."""
+    roster = analysis.one_off
+    cols = [roster.cols[k] for k in ("rate", "months", "amount") if k in roster.cols]
+    if len(cols) < 3:
+        return {}  # a missing column is reported; nothing to write into
+    patch: Patch = {}
+    by_row = {p.rec.row: p for p in analysis.one_off_people}
+    for row in range(roster.header_row + 1, grid_rows + 1):
+        person = by_row.get(row)
+        r = person.result if person else None
+        values = (r.rate, r.months, r.amount) if r else (None, None, None)
+        patch[row] = {c: (v, None) for c, v in zip(cols, values)}
+    return patch
+
+
+def changelog_entry(action: str, scope: str, result: str) -> list[object]:
+    now = _dt.datetime.now().replace(microsecond=0)
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name (service accounts): the log still gets its row
+        user = ""
+    return [now.strftime("%Y-%m-%d %H:%M:%S"), action, scope, result, user, __version__]
+
+
+def plan_refresh(src: BookSource, quarter: Quarter | None = None, progress: Progress = _quiet) -> tuple[WritePlan, RefreshReport]:
+    progress("校验名册和参数…")
+    analysis = analyse(src, quarter)
+    params = analysis.params
+    unit = str(analysis.project_info.get("unit") or "")
+    progress("生成发放表和资金安排…")
+    quarterly, q_fig = quarterly_sheet(analysis.living_people, analysis.quarter, params, unit)
+    one_off, o_fig = one_off_sheet(analysis.one_off_people, params, unit)
+    figures = budget_figures(analysis.living_people, analysis.one_off_people, params)
+    report = RefreshReport(analysis, figures, q_fig, o_fig)
+    previous = (src.grid(CHANGELOG_SHEET) or [])[1:]
+    plan = WritePlan(
+        sheets=[quarterly, one_off, budget_sheet(figures, params), issues_sheet(analysis.issues),
+                changelog_sheet(previous, changelog_entry("刷新", str(analysis.quarter), report.summary()))],
+        patches={ONE_OFF.name: one_off_patch(analysis, len(src.grid(ONE_OFF.name) or []))},
+    )
+    return plan, report
+
+
+# ---------------------------------------------------------------- headless doors
+
+def open_book(path: Path) -> BookSource:
+    from .io.reader import read_book
+
+    return read_book(path)
+
+
+def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: bool = True) -> Path | None:
+    """Write a plan into the package at ``path`` (or a copy at ``out``); returns the backup path."""
+    from .io.package import PackageEditor
+    from .io.safe_save import safe_replace
+
+    editor = PackageEditor(path)
+    for sheet in plan.sheets:
+        if sheet.name not in editor.sheet_names:
+            editor.add_sheet(sheet.name)
+        rows = ((r, [(c, v, STYLES[s] if s else None) for c, v, s in cells]) for r, cells in sheet.rows)
+        editor.replace_sheet_data(sheet.name, rows, sheet.merges)
+    for name, patch in plan.patches.items():
+        if patch:
+            editor.patch_cells(name, {r: {c: (v, STYLES[s] if s else None) for c, (v, s) in cols.items()}
+                                      for r, cols in patch.items()})
+    target = Path(out) if out else Path(path)
+    return safe_replace(target, editor.save, backup=backup and out is None)
+
+
+def check(path: Path, progress: Progress = _quiet) -> Analysis:
+    progress("读取工作簿…")
+    src = open_book(Path(path))
+    progress("校验…")
+    return analyse(src)
+
+
+def refresh(path: Path, quarter: Quarter | None = None, out: Path | None = None,
+            progress: Progress = _quiet) -> RefreshReport:
+    progress("读取工作簿…")
+    src = open_book(Path(path))
+    plan, report = plan_refresh(src, quarter, progress)
+    progress("写入工作簿…")
+    report.backup = apply_plan(Path(path), plan, out)
+    report.out = Path(out or path)
+    return report
+
+
+def template_path() -> Path:
+    from .template import TEMPLATE_PATH
+
+    return TEMPLATE_PATH
+
+
+def new_workbook(out: Path) -> Path:
+    out = Path(out)
+    if out.exists():
+        raise FileExistsError(f"文件已存在，未覆盖：{out}")
+    shutil.copyfile(template_path(), out)
+    return out
+
+
+def demo(out: Path, quarter: Quarter | None = None, progress: Progress = _quiet) -> RefreshReport:
+    """The template with the sample data, refreshed."""
+    from .sample import load_sample
+    from .template import build
+
+    out = Path(out)
+    if out.exists():
+        raise FileExistsError(f"文件已存在，未覆盖：{out}")
+    progress("写入样例数据…")
+    build(out, load_sample())
+    return refresh(out, quarter, out=out, progress=progress)  # a new file needs no backup
+

@@ -1,0 +1,33 @@
+"""问题清单 and 变更记录: the tool's own lists."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..issues import Issue
+from ..schema import CHANGELOG_COLUMNS, CHANGELOG_SHEET, ISSUE_COLUMNS, ISSUES_SHEET, SEVERITY_LABELS
+from .sheet import SheetContent
+
+
+def issues_sheet(issues: Sequence[Issue]) -> SheetContent:
+    """Header in row 1 (filterable), one issue a row, errors first."""
+    sheet = SheetContent(ISSUES_SHEET)
+    sheet.add([c.header for c in ISSUE_COLUMNS], style="header")
+    for i in issues:
+        sheet.add([i.code, SEVERITY_LABELS[i.severity], i.sheet, i.cell, i.value, i.message, i.basis],
+                  styles=("text", i.severity, "text", "text", "text", "note", "note"))
+    if not issues:
+        sheet.add(["", "", "", "", "", "未发现问题", ""], style="text")
+    return sheet
+
+
+def changelog_sheet(previous: Sequence[Sequence[object]], entry: Sequence[object]) -> SheetContent:
+    """Earlier entries as they were (rows under the header), then the new one."""
+    sheet = SheetContent(CHANGELOG_SHEET)
+    width = len(CHANGELOG_COLUMNS)
+    sheet.add([c.header for c in CHANGELOG_COLUMNS], style="header")
+    for row in previous:
+        values = list(row[:width]) + [None] * (width - len(row))
+        if any(v not in (None, "") for v in values):
+            sheet.add(values, style="text")
+    sheet.add(list(entry), style="text")
+    return sheet

@@ -1,0 +1,244 @@
+"""The workbook template, generated from schema.py and the default parameters.
+
+``python -m subsidy_xl.template`` rewrites templates/subsidy_template.xlsx; a test
+checks that regenerating it gives the same content. openpyxl is fine here: the
+template is small and has nothing of a user's to lose.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from .cells import a1
+from .performance.layout import write_performance_sheet
+from .params import default_data
+from .schema import (BUDGET_SHEET, CHANGELOG_COLUMNS, CHANGELOG_SHEET, GENDERS, ISSUE_COLUMNS, ISSUES_SHEET,
+                     ONE_OFF_PAY_SHEET, PARAM_BLOCKS, PARAM_HEADER_ROW, PARAMS_SHEET, PERFORMANCE_SHEET,
+                     PROJECT_INFO_HEADERS, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET, QUARTERLY_SHEET, README_SHEET,
+                     ROSTERS, SHEET_ORDER, STYLES, STOP_EFFECTS, Roster, param_block)
+from .tables.payments import ONE_OFF_HEADERS, QUARTERLY_HEADERS
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_PATH = TEMPLATE_DIR / "subsidy_template.xlsx"
+ROSTER_ROWS = 20000  # rows covered by drop-down validation and text formats below each roster header
+FIXED_TIME = _dt.datetime(2026, 1, 1)  # document properties, so regeneration is reproducible
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT = "宋体"
+
+
+def _named_styles() -> list[NamedStyle]:
+    def style(key, size=11, bold=False, fill=None, fmt="General", border=True, wrap=False, h=None, color=None):
+        ns = NamedStyle(name=STYLES[key])
+        ns.font = Font(name=_FONT, size=size, bold=bold, color=color)
+        if fill:
+            ns.fill = PatternFill("solid", fgColor=fill)
+        ns.number_format = fmt
+        if border:
+            ns.border = _BORDER
+        ns.alignment = Alignment(horizontal=h, vertical="center", wrap_text=wrap)
+        return ns
+
+    return [
+        style("title", 16, bold=True, border=False, h="center"),
+        style("subtitle", 11, border=False),
+        style("header", bold=True, fill="DDEBF7", wrap=True, h="center"),
+        style("text", fmt="@"),
+        style("int", fmt="0", h="center"),
+        style("money", fmt="#,##0.##"),
+        style("pct", fmt="0.00%"),
+        style("total", bold=True, fill="F2F2F2", fmt="#,##0.##"),
+        style("total_text", bold=True, fill="F2F2F2"),
+        style("note", border=False, wrap=True),
+        style("error", fill="FFC7CE", color="9C0006"),
+        style("warning", fill="FFEB9C", color="9C5700"),
+        style("info", fill="DDEBF7"),
+    ]
+
+
+def _page_setup(ws, title_rows: str, landscape: bool = True) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+
+
+def _widths(ws, widths: Sequence[float], first_col: int = 0) -> None:
+    for i, w in enumerate(widths):
+        ws.column_dimensions[get_column_letter(first_col + i + 1)].width = w
+
+
+def _list_range(block_key: str) -> str:
+    block = param_block(block_key)
+    col = get_column_letter(block.first_col + 1)
+    first = PARAM_HEADER_ROW + 1
+    return f"'{PARAMS_SHEET}'!${col}${first}:${col}${first + block.capacity - 1}"
+
+
+def _readme(ws) -> None:
+    lines = [
+        ("正常离任村（社区）干部生活补助经费 工作簿", "title"),
+        ("本工作簿由 subsidy-xl 生成。请在以下工作表中录入或粘贴数据：", None),
+        ("· 参数：补助标准、换届时间、生活补贴条件、预算数等。默认值来自2026年预算申报书，标注“未核实”的请按本区实际核对。", None),
+        ("· 项目信息：项目名称、实施单位、编制和人员情况等。", None),
+        ("· 生活补贴名册：2000年以前正常离任、享受生活补贴的人员，一人一行。身份证号、银行账号请按文本录入。", None),
+        ("· 一次性补助名册：2026年换届正常离任、连续任满一届以上的社区干部。月岗位补贴、计发月数、补助金额由工具计算，请勿手填。", None),
+        ("· 绩效目标表：项目绩效目标表，可由工具按名册填写并校验。", None),
+        ("以下工作表由工具生成，每次刷新都会重写，请勿在其中录入：季度发放、一次性补助发放、资金安排、问题清单、变更记录。", None),
+        ("使用方法：在 Excel 功能区“离任补贴”选项卡点击“全部刷新”；或在命令行运行 subsidy-xl refresh 工作簿.xlsx --quarter 2026Q1。", None),
+        ("刷新前会在同一文件夹保留备份（文件名带 .bak）。问题清单列出所有需核实之处及其单元格位置。", None),
+        ("月份可写作 2013-01、2013.01、2013年1月 或 201301；数字 2013.1 无法区分1月和10月，会被列入问题清单。", None),
+        ("", None),
+        ("本工具使用以下单元格样式生成各表，请勿删除或改名：", None),
+    ]
+    for r, (text, style) in enumerate(lines, 1):
+        cell = ws.cell(r, 1, text)
+        if style:
+            cell.style = STYLES[style]
+    r = len(lines) + 1
+    for key, name in STYLES.items():
+        cell = ws.cell(r, 1, name)
+        cell.style = name
+        r += 1
+    ws.column_dimensions["A"].width = 120
+
+
+def _params(ws) -> None:
+    data = default_data()
+    for block in PARAM_BLOCKS:
+        ws.cell(1, block.first_col + 1, block.title).style = STYLES["subtitle"]
+        ws.cell(1, block.first_col + 1).font = Font(name=_FONT, bold=True)
+        for i, h in enumerate(block.headers):
+            ws.cell(PARAM_HEADER_ROW, block.first_col + 1 + i, h).style = STYLES["header"]
+        rows = data[block.key]
+        for r, row in enumerate(rows, PARAM_HEADER_ROW + 1):
+            for i, f in enumerate(block.fields):
+                value = row.get(f)
+                cell = ws.cell(r, block.first_col + 1 + i, value)
+                cell.style = STYLES["int"] if isinstance(value, int) else STYLES["text"]
+        last = PARAM_HEADER_ROW + max(len(rows), 1)
+        ref = f"{a1(PARAM_HEADER_ROW, block.first_col)}:{a1(last, block.first_col + len(block.headers) - 1)}"
+        table = Table(displayName=block.table, ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        ws.add_table(table)
+        _widths(ws, block.widths, block.first_col)
+    effect = DataValidation(type="list", formula1=f'"{",".join(STOP_EFFECTS)}"', allow_blank=False)
+    stop = param_block("stop_reasons")
+    col = get_column_letter(stop.first_col + 2)
+    effect.add(f"{col}{PARAM_HEADER_ROW + 1}:{col}{PARAM_HEADER_ROW + stop.capacity}")
+    ws.add_data_validation(effect)
+    ws.freeze_panes = f"A{PARAM_HEADER_ROW + 1}"
+
+
+def _project_info(ws, info: Mapping[str, object]) -> None:
+    for i, h in enumerate(PROJECT_INFO_HEADERS, 1):
+        ws.cell(1, i, h).style = STYLES["header"]
+    for r, (_key, label) in enumerate(PROJECT_INFO_ITEMS, 2):
+        ws.cell(r, 1, label).style = STYLES["text"]
+        cell = ws.cell(r, 2, info.get(label))
+        cell.style = STYLES["note"]
+        cell.border = _BORDER
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 100
+    ws.freeze_panes = "A2"
+    _page_setup(ws, "1:1", landscape=False)
+
+
+_VALIDATION_LISTS = {"streets": _list_range("streets"), "categories": _list_range("rates"),
+                     "stop_reasons": _list_range("stop_reasons"), "genders": f'"{",".join(GENDERS)}"'}
+_TEXT_KINDS = {"id", "account", "phone", "month", "text", "choice"}
+
+
+def _roster(ws, spec: Roster, rows: Sequence[Mapping[str, object]]) -> None:
+    for i, col in enumerate(spec.columns, 1):
+        ws.cell(1, i, col.header).style = STYLES["header"]
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = col.width
+        if col.kind in ("id", "account", "phone", "month"):
+            # A text column keeps 18-digit IDs and 2013-01 as typed (no number or date conversion).
+            ws.column_dimensions[letter].number_format = "@"
+        if col.choices:
+            dv = DataValidation(type="list", formula1=_VALIDATION_LISTS[col.choices], allow_blank=True,
+                                showErrorMessage=True, errorTitle="输入有误", error=f"请从下拉列表中选择“{col.header}”")
+            dv.add(f"{letter}2:{letter}{ROSTER_ROWS + 1}")
+            ws.add_data_validation(dv)
+    for r, row in enumerate(rows, 2):
+        ws.cell(r, 1, r - 1).style = STYLES["int"]
+        for i, col in enumerate(spec.columns[1:], 2):
+            value = row.get(col.header)
+            cell = ws.cell(r, i, value)
+            is_text = isinstance(value, str) or (value is None and col.kind in _TEXT_KINDS)
+            cell.style = STYLES["text"] if is_text else STYLES["money" if col.kind == "money" else "int"]
+            if col.kind == "id" and isinstance(value, float):
+                cell.number_format = "0"  # how Excel shows an ID typed as a number
+    last = 1 + max(len(rows), 1)
+    table = Table(displayName=spec.table, ref=f"A1:{get_column_letter(len(spec.columns))}{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "A2"
+    _page_setup(ws, "1:1")
+
+
+def _owned(ws, title: str, headers: Sequence[str], note: str) -> None:
+    """Placeholder of a sheet the tool writes: title, note and header; print setup kept by refresh."""
+    ws.cell(1, 1, title).style = STYLES["title"]
+    ws.cell(2, 1, note).style = STYLES["subtitle"]
+    for i, h in enumerate(headers, 1):
+        ws.cell(3, i, h).style = STYLES["header"]
+        ws.column_dimensions[get_column_letter(i)].width = max(8, min(24, len(h) * 2.2 + 2))
+    ws.freeze_panes = "A4"
+    _page_setup(ws, "1:3")
+
+
+def _listing(ws, columns) -> None:
+    for i, col in enumerate(columns, 1):
+        ws.cell(1, i, col.header).style = STYLES["header"]
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
+    _page_setup(ws, "1:1")
+
+
+def build(path: Path, data: Mapping[str, object] | None = None) -> Path:
+    """Write the template (``data`` None) or a workbook holding sample/roster data."""
+    data = data or {}
+    wb = Workbook()
+    for ns in _named_styles():
+        wb.add_named_style(ns)
+    wb.remove(wb.active)
+    sheets = {name: wb.create_sheet(name) for name in SHEET_ORDER}
+    _readme(sheets[README_SHEET])
+    _params(sheets[PARAMS_SHEET])
+    _project_info(sheets[PROJECT_INFO_SHEET], data.get(PROJECT_INFO_SHEET, {}))
+    for spec in ROSTERS:
+        _roster(sheets[spec.name], spec, data.get(spec.name, []))
+    pending = "（刷新后生成）"
+    _owned(sheets[QUARTERLY_SHEET], "季度生活补贴发放表", QUARTERLY_HEADERS, pending)
+    _owned(sheets[ONE_OFF_PAY_SHEET], "一次性补助发放表", ONE_OFF_HEADERS, pending)
+    _owned(sheets[BUDGET_SHEET], "资金安排", (), pending)
+    write_performance_sheet(sheets[PERFORMANCE_SHEET], data.get(PERFORMANCE_SHEET))
+    _listing(sheets[ISSUES_SHEET], ISSUE_COLUMNS)
+    _listing(sheets[CHANGELOG_SHEET], CHANGELOG_COLUMNS)
+    wb.active = SHEET_ORDER.index(README_SHEET)
+    wb.properties.creator = "subsidy-xl"
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+if __name__ == "__main__":
+    sys.stdout.write(f"wrote {build(TEMPLATE_PATH)}\n")

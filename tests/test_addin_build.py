@@ -1,0 +1,333 @@
+"""The built subsidy_xl.xlam, checked with real third-party readers (olevba, LibreOffice)."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import io
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import olefile
+import pytest
+import xlwings
+from lxml import etree
+from oletools.olevba import VBA_Parser
+
+from subsidy_xl.addin import cli
+from subsidy_xl.addin.build import (
+    ADDIN_FILE_NAME,
+    CONFIG_SHEET,
+    UDF_WRAPPER_MODULE,
+    WORKBOOK_SOURCES,
+    addin_modules,
+    build_addin,
+)
+from subsidy_xl.addin.install import install_addin
+from subsidy_xl.addin.package import ADDIN_CONTENT_TYPE, RIBBON_RELATIONSHIP, VBA_PROJECT_RELATIONSHIP
+from subsidy_xl.addin.vba_project import encrypt, module_from_export
+from subsidy_xl.excel.registry import UDF_MODULE, UDFS
+
+CUSTOM_UI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MACRO_FUNCTIONS = [
+    "refresh_all",
+    "check",
+    "fill_performance",
+    "build_quarterly",
+    "import_streets",
+    "export_package",
+    "show_help",
+    "show_about",
+]
+RIBBON_LABELS = ["全部刷新", "校验", "填写绩效目标表", "生成季度发放表", "导入街道报表", "导出报送材料", "使用说明", "关于"]
+
+
+@pytest.fixture(scope="module")
+def modules():
+    return {m.name: m for m in addin_modules()}
+
+
+@pytest.fixture(scope="module")
+def xlam(tmp_path_factory) -> Path:
+    return build_addin(tmp_path_factory.mktemp("addin"))
+
+
+@pytest.fixture(scope="module")
+def package(xlam):
+    with zipfile.ZipFile(xlam) as archive:
+        yield archive
+
+
+@pytest.fixture(scope="module")
+def libreoffice_modules(xlam, tmp_path_factory) -> dict[str, etree._Element]:
+    """One LibreOffice conversion to .ods; returns the Basic modules it imported."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    work = tmp_path_factory.mktemp("libreoffice")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            '--infilter=Calc MS Excel 2007 VBA XML',
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(work),
+            str(xlam),
+        ],
+        check=False,  # a broken VBA project still converts with exit 0: check the modules
+        capture_output=True,
+        timeout=180,
+    )
+    ods = work / xlam.with_suffix(".ods").name
+    assert ods.is_file(), "LibreOffice produced no .ods"
+    with zipfile.ZipFile(ods) as archive:
+        return {
+            Path(name).stem: etree.fromstring(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("Basic/subsidy_xl/") and not name.endswith("script-lb.xml")
+        }
+
+
+def _code_without_header(text: str) -> list[str]:
+    lines = text.splitlines()
+    while lines and lines[0].startswith("Attribute VB_"):
+        lines.pop(0)
+    return lines
+
+
+# --- the VBA project, read by olevba --------------------------------------------------
+
+
+def test_olevba_extracts_every_module_with_its_exact_source(xlam, modules) -> None:
+    parser = VBA_Parser(str(xlam), relaxed=False)  # strict: raise on unexpected records
+    try:
+        extracted = {stream.split("/")[-1]: code for _, stream, _, code in parser.extract_macros()}
+    finally:
+        parser.close()
+    assert extracted.keys() == modules.keys()
+    for name, module in modules.items():
+        assert extracted[name] == module.text(), name  # CRLF lines, Attribute header kept
+
+
+def test_module_streams_hold_only_compressed_chunks(package, modules) -> None:
+    project = olefile.OleFileIO(io.BytesIO(package.read("xl/vbaProject.bin")))
+    for name in modules:
+        stream = project.openstream(f"VBA/{name}").read()
+        assert stream[0] == 0x01  # source at MODULEOFFSET 0: no performance cache
+        position = 1
+        while position < len(stream):
+            header = int.from_bytes(stream[position : position + 2], "little")
+            assert header & 0x8000, f"{name}: raw chunk"
+            position += (header & 0x0FFF) + 3
+    assert project.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000100")
+
+
+def test_project_stream_declares_each_module_by_kind(package, modules) -> None:
+    project = olefile.OleFileIO(io.BytesIO(package.read("xl/vbaProject.bin")))
+    text = project.openstream("PROJECT").read().decode("cp1252")
+    keyword = {"standard": "Module={}", "class": "Class={}", "document": "Document={}/&H00000000"}
+    for module in modules.values():
+        assert keyword[module.kind].format(module.name) + "\r\n" in text
+    assert 'Name="subsidy_xl"\r\n' in text
+    wm = project.openstream("PROJECTwm").read()
+    assert all(name.encode() + b"\0" + name.encode("utf-16-le") + b"\0\0" in wm for name in modules)
+
+
+def test_encryption_matches_the_ms_ovba_examples() -> None:
+    """MS-OVBA 3.1.6: CMG, DPB and GC of the example project."""
+    project_id = "{917DED54-440B-4FD1-A5C1-74ACF261E600}"
+    assert encrypt(project_id, bytes(4), seed=0x07) == "0705D8E3D8EDDBF1DBF1DBF1DBF1"
+    assert encrypt(project_id, bytes(1), seed=0x0E) == "0E0CD1ECDFF4E7F5E7F5E7"
+    assert encrypt(project_id, b"\xff", seed=0x15) == "1517CAF1D6F9D7F9D706"
+
+
+# --- LibreOffice imports the project ---------------------------------------------------
+
+
+def test_libreoffice_imports_every_module(libreoffice_modules, modules) -> None:
+    assert libreoffice_modules.keys() == modules.keys()
+
+
+def test_libreoffice_sees_module_kinds_and_code(libreoffice_modules, modules) -> None:
+    script = "{http://openoffice.org/2000/script}"
+    expected_type = {"standard": "normal", "class": "class", "document": "document"}
+    for name, module in modules.items():
+        element = libreoffice_modules[name]
+        assert element.get(f"{script}moduleType") == expected_type[module.kind], name
+        # LibreOffice drops the Attribute lines and prepends its own Rem/Option lines.
+        imported = element.text.splitlines()
+        code = _code_without_header(module.text())
+        assert imported[len(imported) - len(code) :] == code, name
+
+
+# --- package: workbook, sheets, ribbon -------------------------------------------------
+
+
+def test_package_parts_and_relationships(package) -> None:
+    types = etree.fromstring(package.read("[Content_Types].xml"))
+    overrides = {o.get("PartName"): o.get("ContentType") for o in types}
+    assert overrides["/xl/workbook.xml"] == ADDIN_CONTENT_TYPE
+    assert overrides["/xl/vbaProject.bin"] == "application/vnd.ms-office.vbaProject"
+    package_rels = {r.get("Type"): r.get("Target") for r in etree.fromstring(package.read("_rels/.rels"))}
+    assert package_rels[RIBBON_RELATIONSHIP] == "customUI/customUI.xml"
+    workbook_rels = {
+        r.get("Type"): r.get("Target") for r in etree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    }
+    assert workbook_rels[VBA_PROJECT_RELATIONSHIP] == "vbaProject.bin"
+    assert ADDIN_FILE_NAME.isascii()
+
+
+def test_document_modules_match_code_names(package, modules) -> None:
+    workbook = etree.fromstring(package.read("xl/workbook.xml"))
+    code_names = [workbook.find(f"{{{MAIN_NS}}}workbookPr").get("codeName")]
+    sheet_names = [s.get("name") for s in workbook.iter(f"{{{MAIN_NS}}}sheet")]
+    for number in range(1, len(sheet_names) + 1):
+        sheet = etree.fromstring(package.read(f"xl/worksheets/sheet{number}.xml"))
+        code_names.append(sheet.find(f"{{{MAIN_NS}}}sheetPr").get("codeName"))
+    assert sheet_names == [CONFIG_SHEET]
+    assert code_names == [m.name for m in modules.values() if m.kind == "document"]
+
+
+def test_config_sheet_and_version_properties(package) -> None:
+    sheet = etree.fromstring(package.read("xl/worksheets/sheet1.xml"))
+    rows = [[t.text for t in row.iter(f"{{{MAIN_NS}}}t")] for row in sheet.iter(f"{{{MAIN_NS}}}row")]
+    assert ["UDF Modules", UDF_MODULE] in rows
+    properties = etree.fromstring(package.read("docProps/custom.xml"))
+    values = {p.get("name"): p[0].text for p in properties}
+    assert values["xlwings_version"] == xlwings.__version__
+
+
+def _ribbon_buttons(custom_ui: bytes) -> list[etree._Element]:
+    root = etree.fromstring(custom_ui)
+    assert root.tag == f"{{{CUSTOM_UI_NS}}}customUI"
+    return list(root.iter(f"{{{CUSTOM_UI_NS}}}button"))
+
+
+def test_ribbon_buttons_call_existing_callbacks(package) -> None:
+    custom_ui = package.read("customUI/customUI.xml")
+    assert custom_ui == (WORKBOOK_SOURCES / "customUI.xml").read_bytes()
+    buttons = _ribbon_buttons(custom_ui)
+    assert sorted(b.get("label") for b in buttons) == sorted(RIBBON_LABELS)
+    assert [t.get("label") for t in etree.fromstring(custom_ui).iter(f"{{{CUSTOM_UI_NS}}}tab")] == ["离任补贴"]
+    callbacks = (WORKBOOK_SOURCES / "vba" / "RibbonCallbacks.bas").read_text(encoding="ascii")
+    subs = set(re.findall(r"^Public Sub (\w+)\(control As IRibbonControl\)", callbacks, re.M))
+    for button in buttons:
+        assert button.get("imageMso") and button.get("screentip"), button.get("id")
+        module, sub = button.get("onAction").split(".")
+        assert module == "RibbonCallbacks" and sub in subs, button.get("onAction")
+    assert len(subs) == len(buttons)
+
+
+def test_callbacks_run_the_python_macros() -> None:
+    callbacks = (WORKBOOK_SOURCES / "vba" / "RibbonCallbacks.bas").read_text(encoding="ascii")
+    bodies = re.findall(r"^Public Sub \w+\(control As IRibbonControl\)\r?\n(.*?)^End Sub", callbacks, re.M | re.S)
+    called = [
+        re.fullmatch(r'\s*RunPython "import subsidy_xl\.excel\.macros as m; m\.(\w+)\(\)"\s*', body)[1]
+        for body in bodies
+    ]
+    assert sorted(called) == sorted(MACRO_FUNCTIONS)
+
+
+# --- modules from xlwings and the registry ---------------------------------------------
+
+
+def test_xlwings_modules_are_the_installed_text(modules) -> None:
+    root = Path(xlwings.__file__).parent
+    installed = (root / "xlwings_custom_addin.bas").read_text(encoding="ascii")
+    adapted = installed.replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "xlwings"')
+    assert modules["xlwings"].text() == adapted  # only the config name changes
+    assert modules["Dictionary"] == module_from_export((root / "addin" / "Dictionary.cls").read_text())
+    assert f'XLWINGS_VERSION As String = "{xlwings.__version__}"' in modules["xlwings"].text()
+
+
+def test_udf_wrappers_declare_every_registered_function(modules) -> None:
+    code = modules[UDF_WRAPPER_MODULE].text()
+    declared = dict(re.findall(r"^Function (\w+)\((.*)\)\r$", code, re.M))
+    assert declared.keys() == {spec.name for spec in UDFS}
+    for spec in UDFS:
+        expected = ", ".join(("Optional " if a.optional else "") + a.name for a in spec.args)
+        assert declared[spec.name] == expected
+        arguments = ", ".join(a.name for a in spec.args)
+        assert (
+            f'{spec.name} = XLPy.CallUDF("{UDF_MODULE}", "{spec.name}", Array({arguments}), '
+            "ActiveWorkbook, Application.Caller)" in code
+        )
+
+
+# Statements and keywords that cannot name a VBA parameter.
+VBA_RESERVED = {
+    "and", "as", "call", "case", "const", "date", "dim", "do", "each", "else", "end", "error",
+    "exit", "false", "for", "function", "get", "goto", "if", "in", "is", "let", "like", "loop",
+    "me", "mod", "new", "next", "not", "nothing", "on", "option", "optional", "or", "private",
+    "property", "public", "resume", "select", "set", "static", "stop", "string", "sub", "then",
+    "to", "true", "type", "until", "wend", "while", "with", "xor",
+}  # fmt: skip
+
+
+def test_registry_names_suit_vba_and_python() -> None:
+    for spec in UDFS:
+        assert spec.python_name == spec.name and spec.name.isidentifier()
+        assert spec.description and not spec.description.isascii()
+        names = [a.name for a in spec.args]
+        assert not VBA_RESERVED & {n.lower() for n in names}, spec.name
+        optional = [a.optional for a in spec.args]
+        assert optional == sorted(optional), f"{spec.name}: optional args must come last"
+
+
+def test_udfs_module_matches_registry() -> None:
+    udfs = pytest.importorskip(UDF_MODULE)
+    for spec in UDFS:
+        parameters = list(inspect.signature(getattr(udfs, spec.python_name)).parameters.values())
+        assert [p.name for p in parameters] == [a.name for a in spec.args], spec.name
+        assert [p.default is not p.empty for p in parameters] == [a.optional for a in spec.args]
+
+
+def test_vba_sources_are_ascii(modules) -> None:
+    for path in (WORKBOOK_SOURCES / "vba").iterdir():
+        assert path.read_bytes().isascii(), path
+    for module in modules.values():
+        assert module.text().isascii(), module.name
+
+
+# --- build is reproducible; install and CLI -------------------------------------------
+
+
+def test_build_is_reproducible(xlam, tmp_path) -> None:
+    assert build_addin(tmp_path).read_bytes() == xlam.read_bytes()
+
+
+def test_install_copies_into_the_given_xlstart(xlam, tmp_path) -> None:
+    result = install_addin(xlam, xlstart_dir=tmp_path / "XLSTART")
+    assert result.installed == tmp_path / "XLSTART" / ADDIN_FILE_NAME
+    assert result.installed.read_bytes() == xlam.read_bytes()
+    assert not result.failed
+
+
+def test_install_reports_a_missing_file(tmp_path) -> None:
+    result = install_addin(tmp_path / "missing.xlam", xlstart_dir=tmp_path)
+    assert result.failed and result.installed is None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="checks the non-Windows behaviour")
+def test_install_outside_windows_only_explains(xlam) -> None:
+    result = install_addin(xlam)
+    assert result.installed is None and not result.failed
+    assert "XLSTART" in result.message and "Windows" in result.message
+
+
+def test_cli_builds_the_addin(tmp_path) -> None:
+    parser = argparse.ArgumentParser(prog="subsidy-xl")
+    cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["addin", "build", "-o", str(tmp_path)])
+    assert args.func(args) == 0
+    assert (tmp_path / ADDIN_FILE_NAME).is_file()
+    install_args = parser.parse_args(["addin", "install", str(tmp_path / "nope.xlam")])
+    assert install_args.path == tmp_path / "nope.xlam"
