@@ -141,9 +141,11 @@ PROJECT_INFO_HEADERS = ("项目", "内容")
 QUARTERLY_SHEET = "季度发放"
 ONE_OFF_PAY_SHEET = "一次性补助发放"
 BUDGET_SHEET = "资金安排"
+SUMMARY_SHEET = "汇总"
 PERFORMANCE_SHEET = "绩效目标表"
 ISSUES_SHEET = "问题清单"
 CHANGELOG_SHEET = "变更记录"
+CHANGES_SHEET = "变动情况"  # written by import-streets: what the returned street forms changed
 README_SHEET = "说明"
 PARAMS_SHEET = "参数"
 
@@ -156,12 +158,15 @@ SHEET_ORDER = (
     QUARTERLY_SHEET,
     ONE_OFF_PAY_SHEET,
     BUDGET_SHEET,
+    SUMMARY_SHEET,
     PERFORMANCE_SHEET,
     ISSUES_SHEET,
+    CHANGES_SHEET,
     CHANGELOG_SHEET,
 )
 
-OWNED_SHEETS = (QUARTERLY_SHEET, ONE_OFF_PAY_SHEET, BUDGET_SHEET, ISSUES_SHEET, CHANGELOG_SHEET)
+OWNED_SHEETS = (QUARTERLY_SHEET, ONE_OFF_PAY_SHEET, BUDGET_SHEET, SUMMARY_SHEET, ISSUES_SHEET, CHANGES_SHEET,
+                CHANGELOG_SHEET)
 
 ISSUE_COLUMNS = (
     _c("code", "代码", "text", 24),
@@ -171,6 +176,21 @@ ISSUE_COLUMNS = (
     _c("value", "值", "text", 22),
     _c("message", "说明", "text", 60),
     _c("basis", "依据", "text", 40),
+)
+
+CHANGES_COLUMNS = (
+    _c("seq", "序号", "int", 6),
+    _c("file", "来源文件", "text", 22),
+    _c("roster", "名册", "text", 14),
+    _c("street", "街道", "text", 11),
+    _c("name", "姓名", "text", 9),
+    _c("id", "身份证号", "text", 21),
+    _c("change", "变动", "text", 9),
+    _c("field", "字段", "text", 13),
+    _c("old", "原值", "text", 22),
+    _c("new", "新值", "text", 22),
+    _c("outcome", "处理", "text", 12),
+    _c("note", "说明", "text", 50),
 )
 
 CHANGELOG_COLUMNS = (

@@ -64,8 +64,8 @@ def package(xlam):
 
 
 @pytest.fixture(scope="module")
-def libreoffice_modules(xlam, tmp_path_factory) -> dict[str, etree._Element]:
-    """One LibreOffice conversion to .ods; returns the Basic modules it imported."""
+def libreoffice_ods(xlam, tmp_path_factory):
+    """The add-in converted to .ods by LibreOffice, once for all tests here."""
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed")
@@ -75,31 +75,40 @@ def libreoffice_modules(xlam, tmp_path_factory) -> dict[str, etree._Element]:
             soffice,
             f"-env:UserInstallation={(work / 'profile').as_uri()}",
             "--headless",
-            '--infilter=Calc MS Excel 2007 VBA XML',
+            "--infilter=Calc MS Excel 2007 VBA XML",
             "--convert-to",
             "ods",
             "--outdir",
             str(work),
             str(xlam),
         ],
-        check=False,  # a broken VBA project still converts with exit 0: check the modules
+        check=False,  # a broken VBA project still converts with exit 0: check the contents
         capture_output=True,
         timeout=180,
     )
     ods = work / xlam.with_suffix(".ods").name
     assert ods.is_file(), "LibreOffice produced no .ods"
     with zipfile.ZipFile(ods) as archive:
-        return {
-            Path(name).stem: etree.fromstring(archive.read(name))
-            for name in archive.namelist()
-            if name.startswith("Basic/subsidy_xl/") and not name.endswith("script-lb.xml")
-        }
+        yield archive
 
 
-def _code_without_header(text: str) -> list[str]:
-    lines = text.splitlines()
-    while lines and lines[0].startswith("Attribute VB_"):
-        lines.pop(0)
+@pytest.fixture(scope="module")
+def libreoffice_modules(libreoffice_ods) -> dict[str, etree._Element]:
+    """The Basic modules LibreOffice imported from the VBA project."""
+    return {
+        Path(name).stem: etree.fromstring(libreoffice_ods.read(name))
+        for name in libreoffice_ods.namelist()
+        if name.startswith("Basic/subsidy_xl/") and not name.endswith("script-lb.xml")
+    }
+
+
+# Lines LibreOffice puts before an imported VBA module's code.
+LIBREOFFICE_PREAMBLE = re.compile(r"Rem Attribute VBA_ModuleType=\w+|Option VBASupport 1|Option ClassModule")
+
+
+def _trim_blank_tail(lines: list[str]) -> list[str]:
+    while lines and not lines[-1]:
+        lines = lines[:-1]
     return lines
 
 
@@ -162,10 +171,30 @@ def test_libreoffice_sees_module_kinds_and_code(libreoffice_modules, modules) ->
     for name, module in modules.items():
         element = libreoffice_modules[name]
         assert element.get(f"{script}moduleType") == expected_type[module.kind], name
-        # LibreOffice drops the Attribute lines and prepends its own Rem/Option lines.
+        # LibreOffice drops every Attribute line (module and procedure ones) and
+        # prepends its own Rem/Option lines; the rest must be our code unchanged.
         imported = element.text.splitlines()
-        code = _code_without_header(module.text())
-        assert imported[len(imported) - len(code) :] == code, name
+        while imported and LIBREOFFICE_PREAMBLE.fullmatch(imported[0]):
+            imported.pop(0)
+        code = [line for line in module.text().splitlines() if not line.startswith("Attribute ")]
+        assert _trim_blank_tail(imported) == _trim_blank_tail(code), name
+
+
+def test_libreoffice_reads_code_names_and_config_sheet(libreoffice_ods) -> None:
+    config = "{urn:oasis:names:tc:opendocument:xmlns:config:1.0}"
+    settings = etree.fromstring(libreoffice_ods.read("settings.xml"))
+    code_names = {
+        entry.get(f"{config}name"): entry[0].text
+        for entry in settings.iter(f"{config}config-item-map-entry")
+        if len(entry) and entry[0].get(f"{config}name") == "CodeName"
+    }
+    assert code_names == {"*doc*": "ThisWorkbook", CONFIG_SHEET: "Sheet1"}
+    content = etree.fromstring(libreoffice_ods.read("content.xml"))
+    table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    (sheet,) = content.iter(f"{table}table")
+    assert sheet.get(f"{table}name") == CONFIG_SHEET
+    first_row = next(sheet.iter(f"{table}table-row"))
+    assert ["".join(cell.itertext()) for cell in first_row][:3] == ["UDF Modules", UDF_MODULE, ""]
 
 
 # --- package: workbook, sheets, ribbon -------------------------------------------------
@@ -241,7 +270,7 @@ def test_callbacks_run_the_python_macros() -> None:
 
 def test_xlwings_modules_are_the_installed_text(modules) -> None:
     root = Path(xlwings.__file__).parent
-    installed = (root / "xlwings_custom_addin.bas").read_text(encoding="ascii")
+    installed = (root / "xlwings_custom_addin.bas").read_bytes().decode("ascii")  # keep CRLF
     adapted = installed.replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "xlwings"')
     assert modules["xlwings"].text() == adapted  # only the config name changes
     assert modules["Dictionary"] == module_from_export((root / "addin" / "Dictionary.cls").read_text())
@@ -329,5 +358,3 @@ def test_cli_builds_the_addin(tmp_path) -> None:
     args = parser.parse_args(["addin", "build", "-o", str(tmp_path)])
     assert args.func(args) == 0
     assert (tmp_path / ADDIN_FILE_NAME).is_file()
-    install_args = parser.parse_args(["addin", "install", str(tmp_path / "nope.xlam")])
-    assert install_args.path == tmp_path / "nope.xlam"

@@ -48,10 +48,16 @@ def test_round_trip_any_bytes(data: bytes) -> None:
     assert decompress(compress(data)) == data
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.text(alphabet="Sub End()\r\n xy=1", max_size=9000))
-def test_round_trip_repetitive_text(text: str) -> None:
-    data = text.encode("ascii")
+# Repeated fragments: long copy tokens, matches that overlap and cross chunk ends.
+repetitive = st.lists(
+    st.tuples(st.binary(min_size=1, max_size=64), st.integers(min_value=1, max_value=120)),
+    max_size=12,
+).map(lambda parts: b"".join(fragment * count for fragment, count in parts))
+
+
+@settings(max_examples=80, deadline=None)
+@given(repetitive)
+def test_round_trip_repetitive_data(data: bytes) -> None:
     compressed = compress(data)
     assert decompress(compressed) == data
     assert bytes(decompress_stream(bytearray(compressed))) == data

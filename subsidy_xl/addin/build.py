@@ -23,6 +23,8 @@ ADDIN_FILE_NAME = "subsidy_xl.xlam"
 PROJECT_NAME = "subsidy_xl"
 UDF_WRAPPER_MODULE = "SubsidyUdfs"
 CONFIG_SHEET = "xlwings.conf"
+WORKBOOK_CODE_NAME = "ThisWorkbook"
+CONFIG_SHEET_CODE_NAME = "Sheet1"
 WORKBOOK_SOURCES = Path(__file__).resolve().parents[2] / "workbook"
 
 # VB_Base of Excel's document modules: the Workbook and Worksheet classes.
@@ -68,7 +70,8 @@ def udf_wrapper_code(specs: Sequence[UdfSpec], python_module: str = UDF_MODULE) 
     ]
     for spec in specs:
         params = ", ".join(("Optional " if a.optional else "") + a.name for a in spec.args)
-        call = f'XLPy.CallUDF("{python_module}", "{spec.name}", Array({", ".join(a.name for a in spec.args)})'
+        arguments = ", ".join(a.name for a in spec.args)
+        call = f'XLPy.CallUDF("{python_module}", "{spec.name}", Array({arguments})'
         lines += [
             f"Function {spec.name}({params})",
             '    #If App = "Microsoft Excel" Then',
@@ -91,8 +94,8 @@ def addin_modules(sources: Path = WORKBOOK_SOURCES) -> list[VbaModule]:
     """Every module of the add-in's VBA project, document modules first."""
     ribbon = (sources / "vba" / "RibbonCallbacks.bas").read_text(encoding="ascii")
     return [
-        VbaModule("ThisWorkbook", "document", attributes={"VB_Base": _WORKBOOK_BASE}),
-        VbaModule("Sheet1", "document", attributes={"VB_Base": _WORKSHEET_BASE}),
+        VbaModule(WORKBOOK_CODE_NAME, "document", attributes={"VB_Base": _WORKBOOK_BASE}),
+        VbaModule(CONFIG_SHEET_CODE_NAME, "document", attributes={"VB_Base": _WORKSHEET_BASE}),
         *xlwings_modules(),
         module_from_export(ribbon),
         VbaModule(UDF_WRAPPER_MODULE, "standard", udf_wrapper_code(UDFS)),
@@ -102,11 +105,12 @@ def addin_modules(sources: Path = WORKBOOK_SOURCES) -> list[VbaModule]:
 def build_addin(out_dir: Path | str, sources: Path = WORKBOOK_SOURCES) -> Path:
     """Build ``subsidy_xl.xlam`` into ``out_dir`` and return its path."""
     if not (sources / "customUI.xml").is_file():
-        raise FileNotFoundError(f"add-in sources not found in {sources} (a source checkout is needed)")
+        raise FileNotFoundError(f"找不到加载项源文件：{sources}（需要源代码中的 workbook 文件夹）")
     return write_addin_package(
         Path(out_dir) / ADDIN_FILE_NAME,
         vba_project=build_vba_project(PROJECT_NAME, addin_modules(sources)),
-        sheets=[Sheet(CONFIG_SHEET, "Sheet1", CONFIG_ROWS)],
+        sheets=[Sheet(CONFIG_SHEET, CONFIG_SHEET_CODE_NAME, CONFIG_ROWS)],
+        workbook_code_name=WORKBOOK_CODE_NAME,
         custom_ui=(sources / "customUI.xml").read_bytes(),
         title="离任补贴 (subsidy_xl)",
         # The user's xlwings must be exactly this version (its DLL name has it).

@@ -9,7 +9,6 @@ the large streams. The output is deterministic: no timestamps, no CLSIDs.
 
 from __future__ import annotations
 
-import math
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ _TYPE_EMPTY, _TYPE_STORAGE, _TYPE_STREAM, _TYPE_ROOT = 0, 1, 2, 5
 _RED, _BLACK = 0, 1
 
 
-@dataclass
+@dataclass(eq=False)
 class _Entry:
     name: str
     kind: int
@@ -62,7 +61,7 @@ def _build_tree(streams: Mapping[str, bytes]) -> _Entry:
                 raise ValueError(f"invalid compound file entry name {name!r} in {path!r}")
         parent = root
         for storage_name in storage_names:
-            found = [c for c in parent.children if c.name == storage_name]
+            found = [c for c in parent.children if c.name.upper() == storage_name.upper()]
             if found and found[0].kind != _TYPE_STORAGE:
                 raise ValueError(f"{storage_name!r} is both a stream and a storage")
             if not found:
@@ -96,8 +95,8 @@ def _link_siblings(children: list[_Entry]) -> int:
     red node has a red child: a valid red-black tree.
     """
     ordered = sorted(children, key=lambda e: sibling_order_key(e.name))
-    depth = math.floor(math.log2(len(ordered))) if ordered else 0
-    perfect = len(ordered) == 2 ** (depth + 1) - 1
+    depth = len(ordered).bit_length() - 1  # deepest level of a middle-split tree
+    perfect = len(ordered) & (len(ordered) + 1) == 0  # 2**k - 1 nodes
 
     def link(low: int, high: int, level: int) -> int:
         if low > high:
@@ -150,20 +149,8 @@ def _directory_entry(entry: _Entry) -> bytes:
     )
 
 
-def write_compound_file(streams: Mapping[str, bytes]) -> bytes:
-    """Return a compound file holding ``streams`` (path -> content).
-
-    Paths use "/" between storage names; storages are created as needed.
-    """
-    root = _build_tree(streams)
-    entries = _number_entries(root)
-    for entry in entries:
-        entry.child = _link_siblings(entry.children)
-    stream_entries = [e for e in entries if e.kind == _TYPE_STREAM]
-    small = [e for e in stream_entries if len(e.data) < MINI_STREAM_CUTOFF]
-    large = [e for e in stream_entries if len(e.data) >= MINI_STREAM_CUTOFF]
-
-    # Mini stream and its allocation table.
+def _mini_stream(small: list[_Entry]) -> tuple[bytes, bytes]:
+    """Place the small streams in 64-byte mini sectors; return (MiniFAT, mini stream)."""
     mini_fat: list[int] = []
     mini_stream = bytearray()
     for entry in small:
@@ -174,33 +161,96 @@ def write_compound_file(streams: Mapping[str, bytes]) -> bytes:
             mini_fat += [0] * count
             _chain(mini_fat, entry.start, count)
             mini_stream += _pad(entry.data, MINI_SECTOR_SIZE)
-    # Unused MiniFAT slots are free sectors.
     mini_fat += [_FREESECT] * (-len(mini_fat) % _IDS_PER_SECTOR)
-    mini_fat_bytes = struct.pack(f"<{len(mini_fat)}I", *mini_fat)
+    return struct.pack(f"<{len(mini_fat)}I", *mini_fat), bytes(mini_stream)
 
-    directory_count = _sectors(len(entries) * _DIR_ENTRY_SIZE, SECTOR_SIZE)
-    mini_fat_count = len(mini_fat_bytes) // SECTOR_SIZE
-    mini_stream_count = _sectors(len(mini_stream), SECTOR_SIZE)
-    large_counts = [_sectors(len(e.data), SECTOR_SIZE) for e in large]
-    content_count = directory_count + mini_fat_count + mini_stream_count + sum(large_counts)
 
-    # The FAT must also map its own sectors and the DIFAT's: grow to a fixed point.
+def _fat_and_difat_counts(content_sectors: int) -> tuple[int, int]:
+    """Sectors for the FAT and DIFAT, which must also map themselves."""
     fat_count, difat_count = 1, 0
     while True:
-        total = fat_count + difat_count + content_count
+        total = fat_count + difat_count + content_sectors
         needed_fat = _sectors(total, _IDS_PER_SECTOR)
-        needed_difat = _sectors(max(needed_fat - _HEADER_DIFAT_ENTRIES, 0), _IDS_PER_SECTOR - 1)
+        overflow = max(needed_fat - _HEADER_DIFAT_ENTRIES, 0)
+        needed_difat = _sectors(overflow, _IDS_PER_SECTOR - 1)  # last id links the next DIFAT sector
         if (needed_fat, needed_difat) == (fat_count, difat_count):
-            break
+            if total > _MAXREGSECT:
+                raise ValueError("compound file too large")
+            return fat_count, difat_count
         fat_count, difat_count = needed_fat, needed_difat
-    if total > _MAXREGSECT:
-        raise ValueError("compound file too large")
+
+
+def _difat_sectors(fat_sectors: list[int], difat_sectors: list[int]) -> bytes:
+    """DIFAT sectors listing the FAT sectors the header's 109 slots cannot hold."""
+    out = bytearray()
+    overflow = fat_sectors[_HEADER_DIFAT_ENTRIES:]
+    per_sector = _IDS_PER_SECTOR - 1
+    for index in range(len(difat_sectors)):
+        ids = overflow[index * per_sector : (index + 1) * per_sector]
+        ids += [_FREESECT] * (per_sector - len(ids))
+        following = difat_sectors[index + 1] if index + 1 < len(difat_sectors) else _ENDOFCHAIN
+        out += struct.pack(f"<{_IDS_PER_SECTOR}I", *ids, following)
+    return bytes(out)
+
+
+def _header(
+    fat_sectors: list[int],
+    difat_sectors: list[int],
+    directory_start: int,
+    mini_fat_start: int,
+    mini_fat_count: int,
+) -> bytes:
+    header_difat = fat_sectors[:_HEADER_DIFAT_ENTRIES]
+    header_difat += [_FREESECT] * (_HEADER_DIFAT_ENTRIES - len(header_difat))
+    return struct.pack(
+        f"<8s16sHHHHH6sIIIIIIIII{_HEADER_DIFAT_ENTRIES}I",
+        bytes.fromhex("D0CF11E0A1B11AE1"),
+        b"\0" * 16,
+        0x003E,  # minor version
+        0x0003,  # major version 3: 512-byte sectors
+        0xFFFE,  # little-endian byte order mark
+        9,  # sector shift: 2**9 = 512
+        6,  # mini sector shift: 2**6 = 64
+        b"\0" * 6,
+        0,  # number of directory sectors: must be 0 in version 3
+        len(fat_sectors),
+        directory_start,
+        0,  # transaction signature
+        MINI_STREAM_CUTOFF,
+        mini_fat_start,
+        mini_fat_count,
+        difat_sectors[0] if difat_sectors else _ENDOFCHAIN,
+        len(difat_sectors),
+        *header_difat,
+    )
+
+
+def write_compound_file(streams: Mapping[str, bytes]) -> bytes:
+    """Return a compound file holding ``streams`` (path -> content).
+
+    Paths use "/" between storage names; storages are created as needed.
+    """
+    root = _build_tree(streams)
+    entries = _number_entries(root)
+    for entry in entries:
+        entry.child = _link_siblings(entry.children)
+    stream_entries = [e for e in entries if e.kind == _TYPE_STREAM]
+    large = [e for e in stream_entries if len(e.data) >= MINI_STREAM_CUTOFF]
+    mini_fat, mini_stream = _mini_stream([e for e in stream_entries if len(e.data) < MINI_STREAM_CUTOFF])
+
+    directory_count = _sectors(len(entries) * _DIR_ENTRY_SIZE, SECTOR_SIZE)
+    mini_fat_count = len(mini_fat) // SECTOR_SIZE
+    mini_stream_count = _sectors(len(mini_stream), SECTOR_SIZE)
+    large_counts = [_sectors(len(e.data), SECTOR_SIZE) for e in large]
+    fat_count, difat_count = _fat_and_difat_counts(
+        directory_count + mini_fat_count + mini_stream_count + sum(large_counts)
+    )
 
     fat = [_FREESECT] * (fat_count * _IDS_PER_SECTOR)
     fat_sectors = list(range(fat_count))
+    difat_sectors = list(range(fat_count, fat_count + difat_count))
     for sector in fat_sectors:
         fat[sector] = _FATSECT
-    difat_sectors = list(range(fat_count, fat_count + difat_count))
     for sector in difat_sectors:
         fat[sector] = _DIFSECT
     next_free = fat_count + difat_count
@@ -216,58 +266,21 @@ def write_compound_file(streams: Mapping[str, bytes]) -> bytes:
 
     directory_start = allocate(directory_count)
     mini_fat_start = allocate(mini_fat_count)
-    root.start = allocate(mini_stream_count)
-    root.size = len(mini_stream)
+    root.start, root.size = allocate(mini_stream_count), len(mini_stream)
     for entry, count in zip(large, large_counts):
-        entry.start = allocate(count)
-        entry.size = len(entry.data)
+        entry.start, entry.size = allocate(count), len(entry.data)
 
-    header_difat = fat_sectors[:_HEADER_DIFAT_ENTRIES]
-    header = struct.pack(
-        "<8s16sHHHHH6sIIIIIIIII",
-        bytes.fromhex("D0CF11E0A1B11AE1"),
-        b"\0" * 16,
-        0x003E,  # minor version
-        0x0003,  # major version 3: 512-byte sectors
-        0xFFFE,  # little-endian byte order mark
-        9,  # sector shift: 2**9 = 512
-        6,  # mini sector shift: 2**6 = 64
-        b"\0" * 6,
-        0,  # number of directory sectors: must be 0 in version 3
-        fat_count,
-        directory_start,
-        0,  # transaction signature
-        MINI_STREAM_CUTOFF,
-        mini_fat_start,
-        mini_fat_count,
-        difat_sectors[0] if difat_sectors else _ENDOFCHAIN,
-        difat_count,
-    ) + struct.pack(
-        f"<{_HEADER_DIFAT_ENTRIES}I",
-        *header_difat + [_FREESECT] * (_HEADER_DIFAT_ENTRIES - len(header_difat)),
-    )
-
-    difat_bytes = bytearray()
-    overflow = fat_sectors[_HEADER_DIFAT_ENTRIES:]
-    per_difat = _IDS_PER_SECTOR - 1
-    for index, sector in enumerate(difat_sectors):
-        ids = overflow[index * per_difat : (index + 1) * per_difat]
-        ids += [_FREESECT] * (per_difat - len(ids))
-        following = difat_sectors[index + 1] if index + 1 < len(difat_sectors) else _ENDOFCHAIN
-        difat_bytes += struct.pack(f"<{_IDS_PER_SECTOR}I", *ids, following)
-
-    directory = b"".join(_directory_entry(e) for e in entries)
     empty = _Entry("", _TYPE_EMPTY, color=_RED, start=0)  # all zero but the links
-    directory += _directory_entry(empty) * (
-        directory_count * (SECTOR_SIZE // _DIR_ENTRY_SIZE) - len(entries)
+    unused_slots = directory_count * (SECTOR_SIZE // _DIR_ENTRY_SIZE) - len(entries)
+    directory = b"".join(_directory_entry(e) for e in [*entries, *[empty] * unused_slots])
+    return b"".join(
+        [
+            _header(fat_sectors, difat_sectors, directory_start, mini_fat_start, mini_fat_count),
+            struct.pack(f"<{len(fat)}I", *fat),
+            _difat_sectors(fat_sectors, difat_sectors),
+            directory,
+            mini_fat,
+            _pad(mini_stream, SECTOR_SIZE),
+            *(_pad(e.data, SECTOR_SIZE) for e in large),
+        ]
     )
-
-    body = [
-        struct.pack(f"<{len(fat)}I", *fat),
-        bytes(difat_bytes),
-        directory,
-        mini_fat_bytes,
-        _pad(bytes(mini_stream), SECTOR_SIZE),
-        *(_pad(e.data, SECTOR_SIZE) for e in large),
-    ]
-    return header + b"".join(body)

@@ -7,8 +7,11 @@ sets ``func``: the main CLI calls ``args.func(args)`` and exits with its result.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
+
+from ..cli import EXIT_OK, EXIT_UNREADABLE
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -16,7 +19,7 @@ def _build(args: argparse.Namespace) -> int:
 
     path = build_addin(args.output)
     print(f"已生成加载项：{path}")
-    return 0
+    return EXIT_OK
 
 
 def _install(args: argparse.Namespace) -> int:
@@ -29,28 +32,24 @@ def _install(args: argparse.Namespace) -> int:
     else:
         with tempfile.TemporaryDirectory() as folder:
             result = install_addin(build_addin(folder))
-    print(result.message)
-    return 1 if result.failed else 0
+    print(result.message, file=sys.stderr if result.failed else sys.stdout)
+    return EXIT_UNREADABLE if result.failed else EXIT_OK
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``addin build [-o DIR]`` and ``addin install [PATH]``."""
-    addin = subparsers.add_parser(
-        "addin", help="生成或安装 Excel 加载项（离任补贴选项卡和工作表函数）"
-    )
+    addin = subparsers.add_parser("addin", help="生成或安装 Excel 加载项（离任补贴选项卡和工作表函数）")
     commands = addin.add_subparsers(dest="addin_command", required=True, metavar="{build,install}")
 
     build = commands.add_parser("build", help="由源文件生成 subsidy_xl.xlam")
     build.add_argument(
-        "-o", "--output", type=Path, default=Path("."), metavar="DIR", help="输出文件夹（默认当前文件夹）"
+        "-o", "--output", type=Path, default=Path("."), metavar="DIR", help="输出文件夹（默认为当前文件夹）"
     )
     build.set_defaults(func=_build)
 
-    install = commands.add_parser(
-        "install", help="把加载项复制到 Excel 启动文件夹 XLSTART（仅 Windows）"
-    )
+    install = commands.add_parser("install", help="把加载项复制到 Excel 启动文件夹 XLSTART（仅 Windows）")
     install.add_argument(
-        "path", nargs="?", type=Path, metavar="PATH", help="已生成的 .xlam（省略则先生成再安装）"
+        "path", nargs="?", type=Path, metavar="PATH", help="已生成的 .xlam 文件（省略则先生成再安装）"
     )
     install.set_defaults(func=_install)
     return addin

@@ -30,25 +30,40 @@ def _copy_token_bit_count(position_in_chunk: int) -> int:
     return max((position_in_chunk - 1).bit_length(), 4)
 
 
+def _match_length(data: bytes, candidate: int, current: int, limit: int) -> int:
+    """Length of the common run at ``candidate`` and ``current``, at most ``limit``.
+
+    Compares the input itself, so overlapping runs (a copy that reads bytes it
+    has just written) come out right. Binary search keeps the work in C.
+    """
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if data[candidate : candidate + middle] == data[current : current + middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def _longest_match(
     data: bytes, chunk_start: int, current: int, end: int, candidates: list[int]
 ) -> tuple[int, int]:
-    """Return (offset, length) of the longest earlier match, nearest on ties.
+    """Return (offset, length) of the longest earlier match in the chunk.
 
-    As in MS-OVBA 2.4.1.3.19.4, lengths are compared before clamping them to
-    the copy token's maximum, so the output matches Office's byte for byte.
+    Lengths are compared before clamping them to the copy token's maximum
+    (MS-OVBA 2.4.1.3.19.4) and ties go to the farthest candidate: that way the
+    output is byte for byte what Office writes (tests check a real dir stream).
     """
     limit = end - current
     best_length, best_offset = 0, 0
-    for candidate in candidates:
-        length = 0
-        # Overlapping matches are allowed: the copy may read bytes it just wrote.
-        while length < limit and data[candidate + length] == data[current + length]:
-            length += 1
-        if length > best_length:
-            best_length, best_offset = length, current - candidate
-            if length == limit:
-                break
+    for candidate in candidates:  # farthest first
+        probe = best_length + 1
+        if probe > limit:
+            break
+        if data[candidate : candidate + probe] == data[current : current + probe]:
+            best_length = _match_length(data, candidate, current, limit)
+            best_offset = current - candidate
     max_length = (0xFFFF >> _copy_token_bit_count(current - chunk_start)) + _MIN_MATCH
     return best_offset, min(best_length, max_length)
 
@@ -97,8 +112,8 @@ def compress(data: bytes) -> bytes:
         else:
             # Incompressible: store raw. The spec pads a short final raw chunk to
             # 4096 bytes, which would lengthen the data, so it is stored unpadded
-            # (readers such as oletools stop at the container's end). Text never
-            # gets here: ASCII source always compresses.
+            # (readers such as oletools stop at the container's end). Real source
+            # code is far from this case; the add-in tests assert no raw chunks.
             out += struct.pack("<H", _RAW_CHUNK_HEADER) + data[chunk_start:chunk_end]
     return bytes(out)
 

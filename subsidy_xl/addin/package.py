@@ -21,10 +21,10 @@ RIBBON_RELATIONSHIP = "http://schemas.microsoft.com/office/2006/relationships/ui
 
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_SHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OPENXML_TYPE = "application/vnd.openxmlformats-officedocument"
+_SHEET_CONTENT_TYPE = f"{_OPENXML_TYPE}.spreadsheetml.worksheet+xml"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -51,23 +51,24 @@ def _relationships(targets: Sequence[tuple[str, str]]) -> str:
         f'<Relationship Id="rId{number}" Type="{kind}" Target={quoteattr(target)}/>'
         for number, (kind, target) in enumerate(targets, start=1)
     )
-    return f'{_XML_DECLARATION}<Relationships xmlns="{_PACKAGE_REL_NS}">{items}</Relationships>'
+    return f'{_XML_DECLARATION}<Relationships xmlns="{_PACKAGE_REL}">{items}</Relationships>'
 
 
 def _content_types(sheet_count: int) -> str:
     overrides = [
         ("/xl/workbook.xml", ADDIN_CONTENT_TYPE),
-        ("/xl/styles.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"),
+        ("/xl/styles.xml", f"{_OPENXML_TYPE}.spreadsheetml.styles+xml"),
         ("/xl/vbaProject.bin", VBA_PROJECT_CONTENT_TYPE),
         ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
-        ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
-        ("/docProps/custom.xml", "application/vnd.openxmlformats-officedocument.custom-properties+xml"),
+        ("/docProps/app.xml", f"{_OPENXML_TYPE}.extended-properties+xml"),
+        ("/docProps/custom.xml", f"{_OPENXML_TYPE}.custom-properties+xml"),
         *((f"/xl/worksheets/sheet{n}.xml", _SHEET_CONTENT_TYPE) for n in range(1, sheet_count + 1)),
     ]
     items = "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides)
+    relationships_type = "application/vnd.openxmlformats-package.relationships+xml"
     return (
         f'{_XML_DECLARATION}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="rels" ContentType="{relationships_type}"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         f"{items}</Types>"
     )
@@ -79,7 +80,7 @@ def _workbook(sheets: Sequence[Sheet], code_name: str) -> str:
         for n, s in enumerate(sheets, start=1)
     )
     return (
-        f'{_XML_DECLARATION}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        f'{_XML_DECLARATION}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_OFFICE_REL}">'
         '<fileVersion appName="xl"/>'
         f"<workbookPr codeName={quoteattr(code_name)}/>"
         '<bookViews><workbookView visibility="hidden"/></bookViews>'
@@ -102,13 +103,13 @@ def _worksheet(sheet: Sheet) -> str:
         )
         rows.append(f'<row r="{row_number}">{cells}</row>')
     return (
-        f'{_XML_DECLARATION}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        f'{_XML_DECLARATION}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_OFFICE_REL}">'
         f"<sheetPr codeName={quoteattr(sheet.code_name)}/>"
         f'<sheetData>{"".join(rows)}</sheetData></worksheet>'
     )
 
 
-# The smallest style sheet Excel accepts: one font, the two required fills,
+# A minimal style sheet: one font, the two fills the spec reserves (none, gray125),
 # one border and the "Normal" cell style.
 _STYLES = (
     f'{_XML_DECLARATION}<styleSheet xmlns="{_MAIN_NS}">'
@@ -168,14 +169,15 @@ def write_addin_package(
     """Write the .xlam to ``path``; ``properties`` become custom document properties."""
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
+    sheet_numbers = range(1, len(sheets) + 1)
     workbook_targets = [
-        *((f"{_OFFICE_REL}/worksheet", f"worksheets/sheet{n}.xml") for n in range(1, len(sheets) + 1)),
+        *((f"{_OFFICE_REL}/worksheet", f"worksheets/sheet{n}.xml") for n in sheet_numbers),
         (f"{_OFFICE_REL}/styles", "styles.xml"),
         (VBA_PROJECT_RELATIONSHIP, "vbaProject.bin"),
     ]
     package_targets = [
         (f"{_OFFICE_REL}/officeDocument", "xl/workbook.xml"),
-        ("http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties", "docProps/core.xml"),
+        (f"{_PACKAGE_REL}/metadata/core-properties", "docProps/core.xml"),
         (f"{_OFFICE_REL}/extended-properties", "docProps/app.xml"),
         (f"{_OFFICE_REL}/custom-properties", "docProps/custom.xml"),
         (RIBBON_RELATIONSHIP, "customUI/customUI.xml"),

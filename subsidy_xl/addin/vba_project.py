@@ -21,9 +21,11 @@ ModuleKind = Literal["standard", "class", "document"]
 
 CODE_PAGE = 1252
 _LCID_EN_US = 0x0409
+# The platform the (absent) compiled code was made for; with source only,
+# 64-bit Office compiles it like 32-bit Office does.
 _SYSKIND_WIN32 = 0x00000001
 _HOST_EXTENDER_VBE = "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000"
-_CLASS_BASE = '"0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"'
+_CLASS_BASE = '"0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"'  # VB_Base of a plain class module
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def _module_record(module: VbaModule) -> bytes:
     )
 
 
-def dir_stream(
+def _dir_stream(
     project_name: str, modules: Sequence[VbaModule], references: Sequence[TypeLibReference]
 ) -> bytes:
     """The uncompressed ``dir`` stream (MS-OVBA 2.3.4.2)."""
@@ -250,7 +252,7 @@ def _name_map(modules: Sequence[VbaModule]) -> bytes:
     return names + b"\0\0"
 
 
-def project_id_for(project_name: str) -> str:
+def _project_id_for(project_name: str) -> str:
     """A stable project GUID derived from the name (reproducible builds)."""
     digest = hashlib.sha256(project_name.encode()).hexdigest().upper()
     return f"{{{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}}}"
@@ -270,12 +272,12 @@ def build_vba_project(
     # _VBA_PROJECT: reserved 0x61CC, version 0xFFFF, 0x00, then Reserved3 as
     # Office and the spec's example (MS-OVBA 3.1.1) write it; no cache follows.
     vba_project = struct.pack("<HHBH", 0x61CC, 0xFFFF, 0x00, 0x0001)
-    project_id = project_id_for(project_name)
+    project_id = _project_id_for(project_name)
     streams = {
         "PROJECT": _project_stream(project_id, project_name, modules),
         "PROJECTwm": _name_map(modules),
         "VBA/_VBA_PROJECT": vba_project,
-        "VBA/dir": compress(dir_stream(project_name, modules, references)),
+        "VBA/dir": compress(_dir_stream(project_name, modules, references)),
     }
     for module in modules:
         streams[f"VBA/{module.name}"] = compress(_mbcs(module.text()))

@@ -3,10 +3,11 @@ per part and in total, and by quarter (cumulative) with the execution rate."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..compute import LivingPerson, OneOffPerson
 from ..money import Money, total
-from ..months import quarter_of
+from ..months import Quarter, quarter_of
 from ..params import Params
 from ..rules import quarters_of_year
 from ..schema import BUDGET_SHEET
@@ -74,15 +75,35 @@ def budget_sheet(f: dict, params: Params) -> SheetContent:
               styles=("total_text", "total", None, None, "total", "total", "total", "total", "total", "total_text"))
     sheet.skip()
     sheet.add(QUARTER_HEADERS, style="header")
-    cum = [0, 0, 0, 0]
-    for i, q in enumerate(f["quarters"]):
-        cum[0] += Decimal(f["living_budget"]) / 4
-        cum[1] += f["living_by_quarter"][i]
-        in_q = q.q == f["one_off_quarter"]
-        cum[2] += f["one_off_budget"] if in_q else 0
-        cum[3] += f["one_off_total"] if in_q else 0
-        living_budget_cum = total([cum[0]])
-        sheet.add([q.label, living_budget_cum, cum[1], cum[2], cum[3], total([cum[0], cum[2]]), cum[1] + cum[3],
-                   _rate(cum[1] + cum[3], budget)],
-                  styles=("text", "money", "money", "money", "money", "money", "money", "pct"))
+    for row in cumulative_by_quarter(f):
+        sheet.add([row.quarter.label, row.living_budget, row.living, row.one_off_budget, row.one_off, row.budget,
+                   row.computed, row.rate], styles=("text", "money", "money", "money", "money", "money", "money", "pct"))
     return sheet
+
+
+class QuarterRow(NamedTuple):
+    """Cumulative amounts from Q1 to ``quarter``; ``rate`` is the computed share of the whole year's budget."""
+    quarter: Quarter
+    living_budget: Money
+    living: Money
+    one_off_budget: Money
+    one_off: Money
+    budget: Money
+    computed: Money
+    rate: Decimal | None
+
+
+def cumulative_by_quarter(f: dict) -> list[QuarterRow]:
+    """The living-subsidy budget spread evenly over the four quarters (exact: quarters of whole yuan are
+    multiples of 0.25); the one-off budget and amount both fall in the quarter of its deadline."""
+    year_budget = f["living_budget"] + f["one_off_budget"]
+    rows, living_budget, living, one_off_budget, one_off = [], Decimal(0), 0, 0, 0
+    for i, q in enumerate(f["quarters"]):
+        living_budget += Decimal(f["living_budget"]) / 4
+        living += f["living_by_quarter"][i]
+        if q.q == f["one_off_quarter"]:
+            one_off_budget += f["one_off_budget"]
+            one_off += f["one_off_total"]
+        rows.append(QuarterRow(q, total([living_budget]), living, one_off_budget, one_off,
+                               total([living_budget, one_off_budget]), living + one_off, _rate(living + one_off, year_budget)))
+    return rows

@@ -2,29 +2,131 @@
 
 Print-ready: title, unit line, header, people grouped with subtotals, the total
 in figures and in 大写, a signature block, then the people not paid and why.
+
+The 公示 (public notice) variant of each sheet is built by the same code with
+``public=True``: IDs masked (first 6 and last 4 characters), no bank columns, no
+list of people not paid, and a notice line instead of the signatures.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Mapping, Sequence
 
+from ..cells import a1
 from ..compute import LivingPerson, OneOffPerson
+from ..idcard import mask
 from ..money import rmb_upper, total
 from ..months import Quarter
 from ..params import Params
+from ..rosters import Record
 from ..schema import ONE_OFF_PAY_SHEET, QUARTERLY_SHEET
 from .sheet import SheetContent
 
-QUARTERLY_HEADERS = ("序号", "街道", "社区", "姓名", "身份证号", "月补贴标准", "本季月数", "本季金额", "银行账号", "开户行")
-QUARTERLY_STYLES = ("int", "text", "text", "text", "text", "money", "int", "money", "text", "text")
-ONE_OFF_HEADERS = ("序号", "职务类别", "街道", "社区", "姓名", "身份证号", "连续任满届数", "任满年数",
-                   "月岗位补贴", "计发月数", "补助金额", "计算依据", "银行账号", "开户行")
-ONE_OFF_STYLES = ("int", "text", "text", "text", "text", "text", "int", "int", "money", "int", "money", "text", "text",
-                  "text")
-UNPAID_HEADERS = ("序号", "街道", "社区", "姓名", "身份证号", "未发放原因")
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    style: str
+    width: float
+
+
+QUARTERLY_COLUMNS = (
+    Col("序号", "int", 6), Col("街道", "text", 12), Col("社区", "text", 14), Col("姓名", "text", 9),
+    Col("身份证号", "text", 21), Col("月补贴标准", "money", 11), Col("本季月数", "int", 8), Col("本季金额", "money", 12),
+    Col("银行账号", "text", 23), Col("开户行", "text", 26),
+)
+ONE_OFF_COLUMNS = (
+    Col("序号", "int", 6), Col("职务类别", "text", 10), Col("街道", "text", 12), Col("社区", "text", 14),
+    Col("姓名", "text", 9), Col("身份证号", "text", 21), Col("连续任满届数", "int", 8), Col("任满年数", "int", 8),
+    Col("月岗位补贴", "money", 11), Col("计发月数", "int", 8), Col("补助金额", "money", 12), Col("计算依据", "text", 36),
+    Col("银行账号", "text", 23), Col("开户行", "text", 26),
+)
+QUARTERLY_HEADERS = tuple(c.header for c in QUARTERLY_COLUMNS)
+ONE_OFF_HEADERS = tuple(c.header for c in ONE_OFF_COLUMNS)
+ID_HEADER = "身份证号"
+PRIVATE_HEADERS = frozenset({"银行账号", "开户行"})  # never on a 公示 sheet
+UNPAID_HEADERS = ("序号", "职务类别", "街道", "社区", "姓名", "身份证号")  # those present in the sheet's columns
+REASON_HEADER = "未发放原因"
 SIGNATURES = "制表人：                审核人：                负责人：                "
 SIGN_DATES = "制表日期：    年  月  日        审核日期：    年  月  日        批准日期：    年  月  日"
 HEADER_ROW = 3  # Excel row of the column headers on both payment sheets (print titles repeat rows 1–3)
+
+
+def column_widths(headers: Sequence[str]) -> list[float]:
+    """Print widths of the payment sheets' columns: an 18-digit ID or a 19-digit account must not be cut off."""
+    known = {c.header: c.width for c in QUARTERLY_COLUMNS + ONE_OFF_COLUMNS}
+    return [known.get(h, 12) for h in headers]
+
+
+def _visible(columns: Sequence[Col], public: bool) -> list[Col]:
+    return [c for c in columns if not (public and c.header in PRIVATE_HEADERS)]
+
+
+def _row(sheet: SheetContent, columns: Sequence[Col], values: Mapping[str, object], public: bool,
+         is_total: bool = False) -> int:
+    """One row given by header; a 公示 row shows the ID masked."""
+    cells, styles = [], []
+    for c in columns:
+        v = values.get(c.header)
+        if public and c.header == ID_HEADER and v is not None:
+            v = mask(v)
+        cells.append(v)
+        styles.append(("total" if c.style in ("money", "int") else "total_text") if is_total else c.style)
+    return sheet.add(cells, styles=styles)
+
+
+def _title(sheet: SheetContent, title: str, subtitle: str, columns: Sequence[Col]) -> None:
+    sheet.width = len(columns)
+    sheet.merged_row(title, "title")
+    sheet.merged_row(subtitle, "subtitle")
+    sheet.add([c.header for c in columns], style="header")
+
+
+def _closing(sheet: SheetContent, total_row: int, amount, public: bool, unit: str) -> None:
+    """大写 and signatures (or the 公示 notice), kept on the page of the total."""
+    sheet.merged_row(f"合计金额（大写）：{rmb_upper(amount)}", "total_text")
+    sheet.skip()
+    if public:
+        last = sheet.merged_row(f"公示期间如有异议，请向{unit or '发放单位'}反映。"
+                                "公示期：    年  月  日至    年  月  日", "note")
+    else:
+        sheet.merged_row(SIGNATURES, "note")
+        last = sheet.merged_row(SIGN_DATES, "note")
+    sheet.keep(total_row, last)
+
+
+def _unpaid(sheet: SheetContent, columns: Sequence[Col], title: str,
+            people: Sequence[tuple[Mapping[str, object], str]]) -> None:
+    """People not paid, each value under the payment table's column of the same name so nothing is cut off;
+    the reason spans the remaining columns."""
+    placed = [(i, c.header) for i, c in enumerate(columns) if c.header in UNPAID_HEADERS]
+    reason_col = placed[-1][0] + 1
+    width = len(columns)
+
+    def emit(values: dict[int, object], style: str) -> int:
+        cells = [values.get(i) for i in range(width)]
+        styles = [style if (i in values or i >= reason_col) else None for i in range(width)]
+        r = sheet.add(cells, styles=styles)
+        if width - 1 > reason_col:
+            sheet.merges.append(f"{a1(r, reason_col)}:{a1(r, width - 1)}")
+        return r
+
+    sheet.skip()
+    first = sheet.merged_row(f"{title}（{len(people)}人）", "subtitle")
+    emit({**{i: h for i, h in placed}, reason_col: REASON_HEADER}, "header")
+    for n, (values, reason) in enumerate(people, 1):
+        row = {i: values.get(h) for i, h in placed}
+        row[0] = n
+        last = emit({**row, reason_col: reason}, "text")
+        if n == 1:
+            sheet.keep(first, last)  # the section's title never ends a page alone
+
+
+def _person(rec: Record) -> dict[str, object]:
+    v = rec.values
+    return {"街道": v.get("street"), "社区": v.get("community"), "姓名": v.get("name"),
+            "身份证号": v.get("id_number") or v.get("id_text") or v.get("id")}
 
 
 def _street_order(params: Params, streets: Sequence[str]) -> list[str]:
@@ -32,34 +134,18 @@ def _street_order(params: Params, streets: Sequence[str]) -> list[str]:
     return known + sorted({s for s in streets if s not in params.streets}, key=str)
 
 
-def _title(sheet: SheetContent, title: str, unit: str, headers: Sequence[str]) -> None:
-    sheet.width = len(headers)
-    sheet.merged_row(title, "title")
-    sheet.merged_row(f"单位：{unit}        金额单位：元", "subtitle")
-    sheet.add(headers, style="header")
-
-
-def _closing(sheet: SheetContent, amount, label: str) -> None:
-    sheet.merged_row(f"{label}合计金额（大写）：{rmb_upper(amount)}", "total_text")
-    sheet.skip()
-    sheet.merged_row(SIGNATURES, "note")
-    sheet.merged_row(SIGN_DATES, "note")
-
-
-def _unpaid(sheet: SheetContent, title: str, people: list[tuple[object, str]]) -> None:
-    sheet.skip()
-    sheet.merged_row(f"{title}（{len(people)}人）", "subtitle")
-    sheet.add(UNPAID_HEADERS, style="header")
-    for i, (rec, reason) in enumerate(people, 1):
-        v = rec.values
-        sheet.add([i, v.get("street"), v.get("community"), v.get("name"), v.get("id_text") or v.get("id"), reason],
-                  styles=("int", "text", "text", "text", "text", "text"))
-
-
-def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params, unit: str) -> tuple[SheetContent, dict]:
-    """The 季度发放 sheet and its figures: totals by street, people paid and not paid."""
+def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params, unit: str,
+                    public: bool = False) -> tuple[SheetContent, dict]:
+    """The 季度发放 sheet (or its 公示 version) and its figures: totals by street, people paid and not paid."""
+    columns = _visible(QUARTERLY_COLUMNS, public)
     sheet = SheetContent(QUARTERLY_SHEET)
-    _title(sheet, f"{quarter.label}正常离任社区干部生活补贴发放表", unit, QUARTERLY_HEADERS)
+    months = f"{quarter.first.year}年{quarter.first.month}月至{quarter.last.month}月"
+    if public:
+        _title(sheet, f"{quarter.label}正常离任社区干部生活补贴发放公示名单",
+               f"单位：{unit}    发放月份：{months}    金额单位：元    （身份证号隐去中间8位，银行账号不予公示）", columns)
+    else:
+        _title(sheet, f"{quarter.label}正常离任社区干部生活补贴发放表",
+               f"单位：{unit}        发放月份：{months}        金额单位：元", columns)
     by_street: dict[str, list] = defaultdict(list)
     unpaid = []
     for p in people:
@@ -67,7 +153,7 @@ def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params
         if pay.months:
             by_street[p.rec.values.get("street") or "（未填街道）"].append((p, pay))
         else:
-            unpaid.append((p.rec, pay.reason))
+            unpaid.append((_person(p.rec), pay.reason))
     seq = 0
     street_totals = {}
     for street in _street_order(params, list(by_street)):
@@ -77,31 +163,41 @@ def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params
         for p, pay in rows:
             seq += 1
             v = p.rec.values
-            sheet.add([seq, street, v.get("community"), v.get("name"), v.get("id_number"), p.standard, pay.months,
-                       pay.amount, v.get("account"), v.get("bank")], styles=QUARTERLY_STYLES)
-        street_totals[street] = (len(rows), total(pay.amount for _, pay in rows))
-        n, amount = street_totals[street]
-        sheet.add([None, f"{street}小计", None, f"{n}人", None, None, sum(pay.months for _, pay in rows), amount,
-                   None, None], styles=("total_text",) * 5 + ("total", "total", "total", "total_text", "total_text"))
+            _row(sheet, columns, {**_person(p.rec), "序号": seq, "街道": street, "月补贴标准": p.standard,
+                                  "本季月数": pay.months, "本季金额": pay.amount, "银行账号": v.get("account"),
+                                  "开户行": v.get("bank")}, public)
+        amount = total(pay.amount for _, pay in rows)
+        street_totals[street] = (len(rows), amount)
+        _row(sheet, columns, {"街道": f"{street}小计", "姓名": f"{len(rows)}人",
+                              "本季月数": sum(pay.months for _, pay in rows), "本季金额": amount}, public, is_total=True)
     grand = total(a for _, a in street_totals.values())
     paid = sum(n for n, _ in street_totals.values())
-    sheet.add([None, "合计", None, f"{paid}人", None, None, None, grand, None, None],
-              styles=("total_text",) * 5 + ("total",) * 3 + ("total_text",) * 2)
-    _closing(sheet, grand, "")
-    _unpaid(sheet, "本季未发放人员", unpaid)
+    total_row = _row(sheet, columns, {"街道": "合计", "姓名": f"{paid}人", "本季金额": grand}, public, is_total=True)
+    _closing(sheet, total_row, grand, public, unit)
+    if not public:
+        _unpaid(sheet, columns, "本季未发放人员", unpaid)
     return sheet, {"street_totals": street_totals, "total": grand, "paid": paid, "unpaid": len(unpaid)}
 
 
-def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str) -> tuple[SheetContent, dict]:
+def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str,
+                  public: bool = False) -> tuple[SheetContent, dict]:
+    """The 一次性补助发放 sheet (or its 公示 version), grouped by 职务类别, and its figures."""
+    columns = _visible(ONE_OFF_COLUMNS, public)
     sheet = SheetContent(ONE_OFF_PAY_SHEET)
-    _title(sheet, f"{params.budget_year}年社区“两委”换届正常离任干部一次性补助发放表", unit, ONE_OFF_HEADERS)
+    title = f"{params.budget_year}年社区“两委”换届正常离任干部一次性补助发放"
+    if public:
+        _title(sheet, title + "公示名单",
+               f"单位：{unit}    金额单位：元    （身份证号隐去中间8位，银行账号不予公示）", columns)
+    else:
+        _title(sheet, title + "表", f"单位：{unit}        金额单位：元", columns)
     by_category: dict[str, list[OneOffPerson]] = defaultdict(list)
     unpaid = []
     for p in people:
         if p.result is not None and p.result.amount > 0 and not p.blocked:
             by_category[p.category].append(p)
         else:
-            unpaid.append((p.rec, p.blocked or (p.result.reason if p.result else "信息不全")))
+            unpaid.append(({**_person(p.rec), "职务类别": p.category},
+                           p.blocked or (p.result.reason if p.result else "信息不全")))
     seq = 0
     category_totals = {}
     order = list(params.rates) + sorted(c for c in by_category if c not in params.rates)
@@ -112,18 +208,17 @@ def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str) -> tupl
         for p in rows:
             seq += 1
             v, r = p.rec.values, p.result
-            sheet.add([seq, category, v.get("street"), v.get("community"), v.get("name"), v.get("id_number"), r.terms,
-                       r.years, r.rate, r.months, r.amount, r.basis, v.get("account"), v.get("bank")],
-                      styles=ONE_OFF_STYLES)
+            _row(sheet, columns, {**_person(p.rec), "序号": seq, "职务类别": category, "连续任满届数": r.terms,
+                                  "任满年数": r.years, "月岗位补贴": r.rate, "计发月数": r.months, "补助金额": r.amount,
+                                  "计算依据": r.basis, "银行账号": v.get("account"), "开户行": v.get("bank")}, public)
         amount = total(p.result.amount for p in rows)
         category_totals[category] = (len(rows), amount)
-        sheet.add([None, f"{category}小计", None, None, f"{len(rows)}人", None, None, None, None,
-                   sum(p.result.months for p in rows), amount, None, None, None],
-                  styles=("total_text",) * 9 + ("total", "total") + ("total_text",) * 3)
+        _row(sheet, columns, {"职务类别": f"{category}小计", "姓名": f"{len(rows)}人",
+                              "计发月数": sum(p.result.months for p in rows), "补助金额": amount}, public, is_total=True)
     grand = total(a for _, a in category_totals.values())
     paid = sum(n for n, _ in category_totals.values())
-    sheet.add([None, "合计", None, None, f"{paid}人", None, None, None, None, None, grand, None, None, None],
-              styles=("total_text",) * 10 + ("total",) + ("total_text",) * 3)
-    _closing(sheet, grand, "")
-    _unpaid(sheet, "不予发放或暂缓发放人员", unpaid)
+    total_row = _row(sheet, columns, {"职务类别": "合计", "姓名": f"{paid}人", "补助金额": grand}, public, is_total=True)
+    _closing(sheet, total_row, grand, public, unit)
+    if not public:
+        _unpaid(sheet, columns, "不予发放或暂缓发放人员", unpaid)
     return sheet, {"category_totals": category_totals, "total": grand, "paid": paid, "unpaid": len(unpaid)}

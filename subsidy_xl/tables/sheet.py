@@ -17,6 +17,7 @@ class SheetContent:
     rows: list[tuple[int, list[Cell]]] = field(default_factory=list)  # (Excel row, cells)
     merges: list[str] = field(default_factory=list)
     width: int = 0  # number of columns used
+    keep_together: list[tuple[int, int]] = field(default_factory=list)  # (first, last) Excel rows printed on one page
 
     @property
     def next_row(self) -> int:
@@ -38,6 +39,10 @@ class SheetContent:
         if width > 1:
             self.merges.append(f"{a1(r, 0)}:{a1(r, width - 1)}")
         return r
+
+    def keep(self, first: int, last: int) -> None:
+        """Ask printers not to break a page between these rows (a total and its signatures)."""
+        self.keep_together.append((first, last))
 
     def skip(self, n: int = 1) -> None:
         """Leave ``n`` empty rows."""

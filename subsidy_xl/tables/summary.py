@@ -1,0 +1,80 @@
+"""汇总: amounts by 街道 and by quarter against budget, the data of the sheet's two charts.
+
+The charts live in the template and point at fixed cells (the constants below);
+refresh rewrites only the cells, so the charts follow. Hence a fixed number of
+street rows: with more streets than rows, the last row gathers the rest.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..compute import LivingPerson, OneOffPerson
+from ..money import total
+from ..months import Quarter
+from ..params import Params
+from ..rules import quarters_of_year
+from ..schema import SUMMARY_SHEET
+from .budget import cumulative_by_quarter
+from .sheet import SheetContent
+
+STREET_HEADERS = ("街道", "本季发放人数", "本季生活补贴", "全年生活补贴（测算）", "一次性补助人数", "一次性补助",
+                  "全年合计")
+QUARTER_HEADERS = ("季度", "累计预算", "累计测算", "累计执行率")
+WIDTHS = (14, 12, 13, 15, 12, 13, 14)
+
+# Fixed cells the template's charts read (Excel rows; columns are 0-based into STREET_HEADERS/QUARTER_HEADERS).
+STREET_HEADER_ROW = 3
+STREET_ROWS = 10  # 呈贡区 has ten 街道
+STREET_FIRST_ROW = STREET_HEADER_ROW + 1
+STREET_LAST_ROW = STREET_FIRST_ROW + STREET_ROWS - 1
+STREET_TOTAL_ROW = STREET_LAST_ROW + 1
+STREET_CHART_COLS = (3, 5)  # 全年生活补贴, 一次性补助: stacked per street
+QUARTER_HEADER_ROW = STREET_TOTAL_ROW + 2
+QUARTER_FIRST_ROW = QUARTER_HEADER_ROW + 1
+QUARTER_LAST_ROW = QUARTER_FIRST_ROW + 3
+QUARTER_CHART_COLS = (1, 2)  # 累计预算, 累计测算
+OTHERS = "其他街道"
+NO_STREET = "（未填街道）"
+
+
+def _streets(params: Params, seen: set[str]) -> list[str]:
+    return list(params.streets) + sorted(seen - set(params.streets))
+
+
+def summary_sheet(living: list[LivingPerson], one_off: list[OneOffPerson], quarter: Quarter, params: Params,
+                  figures: dict) -> SheetContent:
+    quarters = quarters_of_year(params.budget_year)
+    by_street: dict[str, list] = defaultdict(lambda: [0, [], [], 0, []])  # paid now, now, year, one-off n, one-off
+    for p in living:
+        s = by_street[p.rec.values.get("street") or NO_STREET]
+        now = p.pay(quarter, params)
+        s[0] += 1 if now.months else 0
+        s[1].append(now.amount)
+        s[2].extend(p.pay(q, params).amount for q in quarters)
+    for p in one_off:
+        if p.result is not None and p.result.amount > 0 and not p.blocked:
+            s = by_street[p.rec.values.get("street") or NO_STREET]
+            s[3] += 1
+            s[4].append(p.result.amount)
+    rows = [[name, n, total(now), total(year), m, total(once)] for name, (n, now, year, m, once)
+            in ((name, by_street[name]) for name in _streets(params, set(by_street)))]
+    if len(rows) > STREET_ROWS:
+        rest = rows[STREET_ROWS - 1:]
+        rows = rows[:STREET_ROWS - 1] + [[OTHERS] + [total(r[i] for r in rest) for i in range(1, 6)]]
+    sheet = SheetContent(SUMMARY_SHEET)
+    sheet.width = len(STREET_HEADERS)
+    sheet.merged_row(f"{params.budget_year}年正常离任村（社区）干部补助经费汇总", "title")
+    sheet.merged_row(f"本季：{quarter.label}；金额单位：元；测算由名册按规则计算，预算取自参数表", "subtitle")
+    styles = ("text", "int", "money", "money", "int", "money", "money")
+    sheet.add(STREET_HEADERS, style="header", row=STREET_HEADER_ROW)
+    for i in range(STREET_ROWS):
+        if i < len(rows):
+            name, n, now, year, m, once = rows[i]
+            sheet.add([name, n, now, year, m, once, year + once], styles=styles, row=STREET_FIRST_ROW + i)
+    sums = [total(r[i] for r in rows) for i in range(1, 6)]
+    sheet.add(["合计", *sums, sums[2] + sums[4]], styles=("total_text",) + ("total",) * 6, row=STREET_TOTAL_ROW)
+    sheet.add(QUARTER_HEADERS, style="header", row=QUARTER_HEADER_ROW)
+    for i, q in enumerate(cumulative_by_quarter(figures)):
+        sheet.add([q.quarter.label, q.budget, q.computed, q.rate], styles=("text", "money", "money", "pct"),
+                  row=QUARTER_FIRST_ROW + i)
+    return sheet
