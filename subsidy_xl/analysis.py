@@ -16,8 +16,9 @@ from .compute import LivingPerson, OneOffPerson, assess_living, assess_one_off
 from .issues import Issue, sort_issues
 from .months import Quarter, YearMonth, quarter_of
 from .params import Params, params_from_grid
+from .performance.checks import check_performance
 from .rosters import FieldContext, RosterData, read_roster
-from .schema import LIVING, ONE_OFF, PARAMS_SHEET, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET
+from .schema import LIVING, ONE_OFF, PARAMS_SHEET, PERFORMANCE_SHEET, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET
 
 Grid = Sequence[Sequence[object]]
 
@@ -94,4 +95,6 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     one_off_people, more = assess_one_off(one_off, params)
     issues += more
     issues += check_project_info(info, cells, params)
+    issues += check_performance(src.grid(PERFORMANCE_SHEET), src.grid(PROJECT_INFO_SHEET), params,
+                                living_people, one_off_people)
     return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, sort_issues(issues))

@@ -15,7 +15,8 @@ from .issues import Issue
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 # Modules that add their own subcommands with register(subparsers).
-COMMAND_MODULES = ("subsidy_xl.addin.cli",)
+COMMAND_MODULES = ("subsidy_xl.addin.cli", "subsidy_xl.streets.cli", "subsidy_xl.export.cli",
+                   "subsidy_xl.performance.cli")
 
 
 class UserError(Exception):

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
-from .params import default_data
+from .params import default_data, default_params
+from .performance.demo import demo_table
 
 SEED = 2026
 AREA = "530114"
@@ -162,6 +163,7 @@ def sample_data() -> dict:
         "项目信息": PROJECT_INFO,
         "生活补贴名册": living_rows(rng, streets),
         "一次性补助名册": one_off_rows(rng, streets),
+        "绩效目标表": demo_table(default_params()),  # at the budget's figures; fill-performance corrects them
     }
 
 

@@ -20,6 +20,7 @@ STYLES = {
     "pct": "补贴-百分比",
     "total": "补贴-合计",
     "total_text": "补贴-合计文字",
+    "total_int": "补贴-合计整数",
     "note": "补贴-说明",
     "error": "补贴-错误",
     "warning": "补贴-警告",

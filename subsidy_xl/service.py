@@ -23,6 +23,7 @@ from .tables.budget import budget_figures, budget_sheet
 from .tables.payments import one_off_sheet, quarterly_sheet
 from .tables.records import changelog_sheet, issues_sheet
 from .tables.sheet import SheetContent
+from .tables.summary import summary_sheet
 
 Progress = Callable[[str], None]
 Patch = dict[int, dict[int, tuple[object, str | None]]]  # Excel row -> 0-based col -> (value, style name)
@@ -36,6 +37,7 @@ def _quiet(_msg: str) -> None:
 class WritePlan:
     sheets: list[SheetContent] = field(default_factory=list)
     patches: dict[str, Patch] = field(default_factory=dict)  # sheet -> cells the tool owns in a user sheet
+    table_rows: dict[str, int] = field(default_factory=dict)  # table -> Excel row it must reach (rows appended)
 
 
 @dataclass
@@ -95,7 +97,9 @@ def plan_refresh(src: BookSource, quarter: Quarter | None = None, progress: Prog
     report = RefreshReport(analysis, figures, q_fig, o_fig)
     previous = (src.grid(CHANGELOG_SHEET) or [])[1:]
     plan = WritePlan(
-        sheets=[quarterly, one_off, budget_sheet(figures, params), issues_sheet(analysis.issues),
+        sheets=[quarterly, one_off, budget_sheet(figures, params),
+                summary_sheet(analysis.living_people, analysis.one_off_people, analysis.quarter, params, figures),
+                issues_sheet(analysis.issues),
                 changelog_sheet(previous, changelog_entry("刷新", str(analysis.quarter), report.summary()))],
         patches={ONE_OFF.name: one_off_patch(analysis, len(src.grid(ONE_OFF.name) or []))},
     )
@@ -112,6 +116,7 @@ def open_book(path: Path) -> BookSource:
 
 def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: bool = True) -> Path | None:
     """Write a plan into the package at ``path`` (or a copy at ``out``); returns the backup path."""
+    from .cells import a1, parse_a1
     from .io.package import PackageEditor
     from .io.safe_save import safe_replace
 
@@ -125,6 +130,11 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: boo
         if patch:
             editor.patch_cells(name, {r: {c: (v, STYLES[s] if s else None) for c, (v, s) in cols.items()}
                                       for r, cols in patch.items()})
+    for table, last_row in plan.table_rows.items():
+        first, _, last = editor.table_ref(table).partition(":")
+        end_row, end_col = parse_a1(last)
+        if last_row > end_row:  # grow only: blank rows the table already has stay in it
+            editor.set_table_ref(table, f"{first}:{a1(last_row, end_col)}")
     target = Path(out) if out else Path(path)
     return safe_replace(target, editor.save, backup=backup and out is None)
 
@@ -173,3 +183,56 @@ def demo(out: Path, quarter: Quarter | None = None, progress: Progress = _quiet)
     build(out, load_sample())
     return refresh(out, quarter, out=out, progress=progress)  # a new file needs no backup
 
+
+# ---------------------------------------------------------------- street forms and the submission package
+
+def street_form(path: Path | None, street: str, out: Path):
+    """The form a 街道 fills, pre-filled with its people from the workbook at ``path`` (blank without one)."""
+    from .streets.form import street_form as make
+
+    return make(path, street, out)
+
+
+def import_streets(path: Path, files: list[Path], out: Path | None = None, progress: Progress = _quiet):
+    """Merge returned street forms into the rosters and write 变动情况 (see subsidy_xl/streets)."""
+    from .streets.usecases import plan_import
+
+    progress("读取工作簿…")
+    plan, report = plan_import(open_book(Path(path)), files, open_book, progress)
+    progress("写入工作簿…")
+    report.backup = apply_plan(Path(path), plan, out)
+    report.out = Path(out or path)
+    return report
+
+
+def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress: Progress = _quiet, pdf: bool = True):
+    """The submission package of a quarter (see subsidy_xl/export/bundle.py)."""
+    from .export.bundle import export_package as export
+
+    return export(Path(path), quarter, Path(out_dir), progress, pdf)
+
+
+# ---------------------------------------------------------------- 绩效目标表
+
+def fill_performance(path: Path, out: Path | None = None, progress: Progress = _quiet):
+    """Fill the 绩效目标表 from the rosters and 参数, score the self-evaluation (see subsidy_xl/performance)."""
+    from .performance.usecases import plan_fill_performance
+
+    progress("读取工作簿…")
+    plan, report = plan_fill_performance(open_book(Path(path)), progress)
+    progress("写入工作簿…")
+    report.backup = apply_plan(Path(path), plan, out)
+    report.out = Path(out or path)
+    return report
+
+
+def import_performance(path: Path, source: Path, out: Path | None = None, progress: Progress = _quiet):
+    """Replace the 绩效目标表's indicators with those of a .xlsx/.docx laid out like the application's table."""
+    from .performance.usecases import plan_import_performance
+
+    progress("读取工作簿…")
+    plan, report = plan_import_performance(open_book(Path(path)), Path(source), progress)
+    progress("写入工作簿…")
+    report.backup = apply_plan(Path(path), plan, out)
+    report.out = Path(out or path)
+    return report

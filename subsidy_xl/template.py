@@ -12,19 +12,28 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .cells import a1
 from .performance.layout import write_performance_sheet
-from .params import default_data
-from .schema import (BUDGET_SHEET, CHANGELOG_COLUMNS, CHANGELOG_SHEET, GENDERS, ISSUE_COLUMNS, ISSUES_SHEET,
-                     ONE_OFF_PAY_SHEET, PARAM_BLOCKS, PARAM_HEADER_ROW, PARAMS_SHEET, PERFORMANCE_SHEET,
-                     PROJECT_INFO_HEADERS, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET, QUARTERLY_SHEET, README_SHEET,
-                     ROSTERS, SHEET_ORDER, STYLES, STOP_EFFECTS, Roster, param_block)
-from .tables.payments import ONE_OFF_HEADERS, QUARTERLY_HEADERS
+from .months import Quarter
+from .params import default_data, default_params
+from .schema import (BUDGET_SHEET, CHANGELOG_COLUMNS, CHANGELOG_SHEET, CHANGES_COLUMNS, CHANGES_SHEET, GENDERS,
+                     ISSUE_COLUMNS, ISSUES_SHEET, ONE_OFF_PAY_SHEET, PARAM_BLOCKS, PARAM_HEADER_ROW, PARAMS_SHEET,
+                     PERFORMANCE_SHEET, PROJECT_INFO_HEADERS, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET, QUARTERLY_SHEET,
+                     README_SHEET, ROSTERS, SHEET_ORDER, STYLES, STOP_EFFECTS, SUMMARY_SHEET, Roster, param_block)
+from .tables import summary
+from .tables.budget import budget_figures
+from .tables.payments import ONE_OFF_HEADERS, QUARTERLY_HEADERS, column_widths
+from .tables.sheet import SheetContent
+from .tables.summary import summary_sheet
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_PATH = TEMPLATE_DIR / "subsidy_template.xlsx"
@@ -54,10 +63,11 @@ def _named_styles() -> list[NamedStyle]:
         style("header", bold=True, fill="DDEBF7", wrap=True, h="center"),
         style("text", fmt="@"),
         style("int", fmt="0", h="center"),
-        style("money", fmt="#,##0.##"),
+        style("money", fmt="#,##0.00"),
         style("pct", fmt="0.00%"),
-        style("total", bold=True, fill="F2F2F2", fmt="#,##0.##"),
+        style("total", bold=True, fill="F2F2F2", fmt="#,##0.00"),
         style("total_text", bold=True, fill="F2F2F2"),
+        style("total_int", bold=True, fill="F2F2F2", fmt="0", h="center"),
         style("note", border=False, wrap=True),
         style("error", fill="FFC7CE", color="9C0006"),
         style("warning", fill="FFEB9C", color="9C5700"),
@@ -97,7 +107,7 @@ def _readme(ws) -> None:
         ("· 生活补贴名册：2000年以前正常离任、享受生活补贴的人员，一人一行。身份证号、银行账号请按文本录入。", None),
         ("· 一次性补助名册：2026年换届正常离任、连续任满一届以上的社区干部。月岗位补贴、计发月数、补助金额由工具计算，请勿手填。", None),
         ("· 绩效目标表：项目绩效目标表，可由工具按名册填写并校验。", None),
-        ("以下工作表由工具生成，每次刷新都会重写，请勿在其中录入：季度发放、一次性补助发放、资金安排、问题清单、变更记录。", None),
+        ("以下工作表由工具生成，每次刷新或导入都会重写，请勿在其中录入：季度发放、一次性补助发放、资金安排、汇总、问题清单、变动情况、变更记录。", None),
         ("使用方法：在 Excel 功能区“离任补贴”选项卡点击“全部刷新”；或在命令行运行 subsidy-xl refresh 工作簿.xlsx --quarter 2026Q1。", None),
         ("刷新前会在同一文件夹保留备份（文件名带 .bak）。问题清单列出所有需核实之处及其单元格位置。", None),
         ("月份可写作 2013-01、2013.01、2013年1月 或 201301；数字 2013.1 无法区分1月和10月，会被列入问题清单。", None),
@@ -198,9 +208,80 @@ def _owned(ws, title: str, headers: Sequence[str], note: str) -> None:
     ws.cell(2, 1, note).style = STYLES["subtitle"]
     for i, h in enumerate(headers, 1):
         ws.cell(3, i, h).style = STYLES["header"]
-        ws.column_dimensions[get_column_letter(i)].width = max(8, min(24, len(h) * 2.2 + 2))
+    _widths(ws, column_widths(headers))
     ws.freeze_panes = "A4"
     _page_setup(ws, "1:3")
+
+
+def styled_workbook() -> Workbook:
+    """An empty workbook with the tool's named styles: the template, exports and street forms start here."""
+    wb = Workbook()
+    for ns in _named_styles():
+        wb.add_named_style(ns)
+    wb.remove(wb.active)
+    return wb
+
+
+def write_content(ws, content: SheetContent, widths: Sequence[float] = ()) -> None:
+    """A SheetContent's cells (named styles), merges and column widths, into a new openpyxl sheet."""
+    for r, cells in content.rows:
+        for c, value, style in cells:
+            cell = put(ws, r, c, value)
+            if style:
+                cell.style = STYLES[style]
+    for ref in content.merges:
+        ws.merge_cells(ref)
+    _widths(ws, widths)
+
+
+def storable(value: object) -> object:
+    """The value as an .xlsx cell can hold it: control characters (which openpyxl refuses) dropped."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def put(ws, row: int, col: int, value: object):
+    """Set a cell (Excel row, 0-based column); text is always stored as text, since openpyxl would
+    otherwise make a formula of a name or remark that begins with '='."""
+    value = storable(value)
+    cell = ws.cell(row, col + 1, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def print_setup(ws, title_rows: int, breaks: Sequence[int] = ()) -> None:
+    """The owned sheets' print setup (A4 landscape, fit to width, rows 1..title_rows on every page, page
+    numbers) and manual page breaks after the given rows."""
+    _page_setup(ws, f"1:{title_rows}")
+    for row in breaks:
+        ws.row_breaks.append(Break(id=row))
+
+
+def _summary(ws) -> None:
+    """汇总 with the default year's budget and its two charts, which read fixed cells that refresh rewrites."""
+    params = default_params()
+    quarter = Quarter(params.budget_year, 1)
+    write_content(ws, summary_sheet([], [], quarter, params, budget_figures([], [], params)), summary.WIDTHS)
+
+    def bar(title: str, y_title: str, header_row: int, first: int, last: int, cols: Sequence[int], stacked: bool):
+        chart = BarChart()
+        chart.type, chart.title, chart.y_axis.title = "col", title, y_title
+        chart.height, chart.width = 9, 18
+        if stacked:
+            chart.grouping, chart.overlap = "stacked", 100
+        for col in cols:
+            chart.add_data(Reference(ws, min_col=col + 1, min_row=header_row, max_row=last), titles_from_data=True)
+        categories = Reference(ws, min_col=1, min_row=first, max_row=last)
+        for series in chart.series:  # text categories (street, quarter): openpyxl would declare them numbers
+            series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
+        return chart
+
+    ws.add_chart(bar("各街道补助金额（全年测算）", "元", summary.STREET_HEADER_ROW, summary.STREET_FIRST_ROW,
+                     summary.STREET_LAST_ROW, summary.STREET_CHART_COLS, stacked=True), "I1")
+    ws.add_chart(bar("分季度累计预算与测算", "元", summary.QUARTER_HEADER_ROW, summary.QUARTER_FIRST_ROW,
+                     summary.QUARTER_LAST_ROW, summary.QUARTER_CHART_COLS, stacked=False), "I20")
+    _page_setup(ws, "1:2")
+    ws.page_setup.fitToHeight = 1
 
 
 def _listing(ws, columns) -> None:
@@ -215,10 +296,7 @@ def _listing(ws, columns) -> None:
 def build(path: Path, data: Mapping[str, object] | None = None) -> Path:
     """Write the template (``data`` None) or a workbook holding sample/roster data."""
     data = data or {}
-    wb = Workbook()
-    for ns in _named_styles():
-        wb.add_named_style(ns)
-    wb.remove(wb.active)
+    wb = styled_workbook()
     sheets = {name: wb.create_sheet(name) for name in SHEET_ORDER}
     _readme(sheets[README_SHEET])
     _params(sheets[PARAMS_SHEET])
@@ -229,8 +307,10 @@ def build(path: Path, data: Mapping[str, object] | None = None) -> Path:
     _owned(sheets[QUARTERLY_SHEET], "季度生活补贴发放表", QUARTERLY_HEADERS, pending)
     _owned(sheets[ONE_OFF_PAY_SHEET], "一次性补助发放表", ONE_OFF_HEADERS, pending)
     _owned(sheets[BUDGET_SHEET], "资金安排", (), pending)
+    _summary(sheets[SUMMARY_SHEET])
     write_performance_sheet(sheets[PERFORMANCE_SHEET], data.get(PERFORMANCE_SHEET))
     _listing(sheets[ISSUES_SHEET], ISSUE_COLUMNS)
+    _listing(sheets[CHANGES_SHEET], CHANGES_COLUMNS)
     _listing(sheets[CHANGELOG_SHEET], CHANGELOG_COLUMNS)
     wb.active = SHEET_ORDER.index(README_SHEET)
     wb.properties.creator = "subsidy-xl"

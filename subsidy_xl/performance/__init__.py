@@ -1,0 +1,5 @@
+"""The 项目绩效目标表: layout, reading, fill, checks, self-evaluation, import."""
+
+
+class PerformanceError(Exception):
+    """A reason a 绩效目标表 use case cannot run that staff can act on (message in Chinese)."""

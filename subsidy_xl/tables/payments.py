@@ -50,6 +50,7 @@ UNPAID_HEADERS = ("序号", "职务类别", "街道", "社区", "姓名", "身�
 REASON_HEADER = "未发放原因"
 SIGNATURES = "制表人：                审核人：                负责人：                "
 SIGN_DATES = "制表日期：    年  月  日        审核日期：    年  月  日        批准日期：    年  月  日"
+_TOTAL_STYLES = {"money": "total", "int": "total_int"}
 HEADER_ROW = 3  # Excel row of the column headers on both payment sheets (print titles repeat rows 1–3)
 
 
@@ -57,6 +58,12 @@ def column_widths(headers: Sequence[str]) -> list[float]:
     """Print widths of the payment sheets' columns: an 18-digit ID or a 19-digit account must not be cut off."""
     known = {c.header: c.width for c in QUARTERLY_COLUMNS + ONE_OFF_COLUMNS}
     return [known.get(h, 12) for h in headers]
+
+
+def sheet_widths(sheet: SheetContent) -> list[float]:
+    """Column widths for a payment sheet as built (its header row tells which columns it has)."""
+    header = next(cells for r, cells in sheet.rows if r == HEADER_ROW)
+    return column_widths([value for _c, value, _s in header])
 
 
 def _visible(columns: Sequence[Col], public: bool) -> list[Col]:
@@ -72,7 +79,7 @@ def _row(sheet: SheetContent, columns: Sequence[Col], values: Mapping[str, objec
         if public and c.header == ID_HEADER and v is not None:
             v = mask(v)
         cells.append(v)
-        styles.append(("total" if c.style in ("money", "int") else "total_text") if is_total else c.style)
+        styles.append(_TOTAL_STYLES.get(c.style, "total_text") if is_total else c.style)
     return sheet.add(cells, styles=styles)
 
 

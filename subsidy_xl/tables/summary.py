@@ -56,8 +56,10 @@ def summary_sheet(living: list[LivingPerson], one_off: list[OneOffPerson], quart
             s = by_street[p.rec.values.get("street") or NO_STREET]
             s[3] += 1
             s[4].append(p.result.amount)
-    rows = [[name, n, total(now), total(year), m, total(once)] for name, (n, now, year, m, once)
-            in ((name, by_street[name]) for name in _streets(params, set(by_street)))]
+    rows = []
+    for name in _streets(params, set(by_street)):
+        n, now, year, m, once = by_street[name]
+        rows.append([name, n, total(now), total(year), m, total(once)])
     if len(rows) > STREET_ROWS:
         rest = rows[STREET_ROWS - 1:]
         rows = rows[:STREET_ROWS - 1] + [[OTHERS] + [total(r[i] for r in rest) for i in range(1, 6)]]
@@ -72,7 +74,8 @@ def summary_sheet(living: list[LivingPerson], one_off: list[OneOffPerson], quart
             name, n, now, year, m, once = rows[i]
             sheet.add([name, n, now, year, m, once, year + once], styles=styles, row=STREET_FIRST_ROW + i)
     sums = [total(r[i] for r in rows) for i in range(1, 6)]
-    sheet.add(["合计", *sums, sums[2] + sums[4]], styles=("total_text",) + ("total",) * 6, row=STREET_TOTAL_ROW)
+    sheet.add(["合计", *sums, sums[2] + sums[4]], styles=("total_text", "total_int", "total", "total", "total_int", "total", "total"),
+              row=STREET_TOTAL_ROW)
     sheet.add(QUARTER_HEADERS, style="header", row=QUARTER_HEADER_ROW)
     for i, q in enumerate(cumulative_by_quarter(figures)):
         sheet.add([q.quarter.label, q.budget, q.computed, q.rate], styles=("text", "money", "money", "pct"),

@@ -1,0 +1,211 @@
+"""The ribbon's macros (workbook/vba/RibbonCallbacks.bas runs them through RunPython).
+
+Each one reads the calling book through the live adapter, runs the same use
+case as the CLI, and writes the resulting plan back in whole-range writes.
+``book`` and ``ui`` are parameters so that tests can run a macro against the
+xlwings remote engine and answer its questions; from Excel both are found.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Callable
+
+from .. import __version__
+from ..analysis import analyse, default_quarter
+from ..issues import count_by_severity
+from ..months import Quarter, parse_quarter
+from ..params import params_from_grid
+from ..schema import CHANGES_SHEET, ISSUES_SHEET, PARAMS_SHEET, PERFORMANCE_SHEET, README_SHEET
+from ..service import WritePlan, plan_refresh
+from ..tables.records import issues_sheet
+from .adapter import LiveBook, LiveWrite, apply_plan_live, is_windows_excel
+from .ui import ExcelUi, Ui
+
+HELP = """离任补贴工具栏各按钮的作用：
+
+全部刷新：按参数表和名册重新计算一次性补助金额列、季度发放、一次性补助发放、资金安排，并更新问题清单和变更记录（季度为当前季度）。
+校验：检查身份证号、任职年限、补贴标准等，只更新问题清单，不改动其他表。
+生成季度发放表：输入季度（如 2026Q2）后，按该季度重新生成季度发放表，其他表同时更新。
+填写绩效目标表：按名册人数和预算金额填写项目绩效目标表的指标值。
+导入街道报表：选择各街道报来的表格，合并到名册。
+导出报送材料：选择文件夹，导出发放表、公示名单和问题清单等报送文件。
+
+名册、参数和项目信息由您填写；季度发放、一次性补助发放、资金安排、问题清单、变更记录由工具生成，请勿手工修改（刷新时会被覆盖）。
+工作表函数：=ONE_OFF_SUBSIDY(职务,届数,年数)、=POST_RATE(职务)、=ID_CHECK(身份证号) 等，见“插入函数”中的“离任补贴”类别。"""
+
+_POLICY = "呈组通〔2007〕143号（离任一次性补助）、呈组通〔2018〕88号（生活补贴）"
+
+
+def _macro(title: str) -> Callable:
+    """Find the book and the Ui when Excel calls; turn any failure into a Chinese message box."""
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def run(book=None, ui: Ui | None = None, **kwargs):
+            if book is None:
+                import xlwings as xw
+
+                book = xw.Book.caller()
+            ui = ui or ExcelUi(book.app)
+            try:
+                return fn(book, ui, **kwargs)
+            except Exception as e:  # a traceback is no use to the staff; the message says what failed
+                detail = str(e) or type(e).__name__
+                ui.message(f"{title}未完成：{detail}", title, critical=True)
+                return None
+            finally:
+                ui.status(None)
+        return run
+    return wrap
+
+
+def _written(done: LiveWrite) -> str:
+    text = f"已写入：{'、'.join(done.sheets)}"
+    if done.added:
+        text += f"（新建工作表：{'、'.join(done.added)}）"
+    if done.missing_styles:
+        text += f"\n工作簿中缺少样式 {'、'.join(sorted(done.missing_styles))}，相应单元格未设格式"
+    return text
+
+
+def _finish(book, ui: Ui, title: str, summary: str, errors: int, sheet: str = ISSUES_SHEET) -> None:
+    if errors:
+        book.sheets[sheet].activate()
+        summary += f"\n\n有{errors}条错误，已打开“{sheet}”，请逐条处理后再刷新。"
+    ui.message(summary, title)
+
+
+def _refresh(book, ui: Ui, title: str, quarter: Quarter | None, src: LiveBook | None = None):
+    ui.status(f"{title}：读取工作簿…")
+    plan, report = plan_refresh(src or LiveBook(book), quarter, progress=lambda m: ui.status(f"{title}：{m}"))
+    ui.status(f"{title}：写入工作表…")
+    done = apply_plan_live(book, plan)
+    _finish(book, ui, title, f"{report.summary()}\n{_written(done)}", report.analysis.errors)
+    return report
+
+
+@_macro("全部刷新")
+def refresh_all(book, ui: Ui, quarter: Quarter | None = None):
+    """全部刷新: the CLI's ``refresh`` on the open book (``quarter`` defaults as there)."""
+    return _refresh(book, ui, "全部刷新", quarter)
+
+
+@_macro("校验")
+def check(book, ui: Ui):
+    """校验: the CLI's ``check``; only the 问题清单 is written."""
+    ui.status("校验：读取并检查工作簿…")
+    analysis = analyse(LiveBook(book))
+    apply_plan_live(book, WritePlan(sheets=[issues_sheet(analysis.issues)]))
+    c = count_by_severity(analysis.issues)
+    summary = f"校验完成：错误{c['error']}条、警告{c['warning']}条、提示{c['info']}条。"
+    _finish(book, ui, "校验", summary, analysis.errors)
+    return analysis
+
+
+@_macro("生成季度发放表")
+def build_quarterly(book, ui: Ui):
+    """生成季度发放表: asks the quarter, then refreshes for it (``refresh --quarter``)."""
+    src = LiveBook(book)
+    params, _ = params_from_grid(src.grid(PARAMS_SHEET) or [])
+    answer = ui.ask("请输入发放季度，例如 2026Q2：", "生成季度发放表", str(default_quarter(params)))
+    if answer is None:
+        return None  # cancelled
+    return _refresh(book, ui, "生成季度发放表", parse_quarter(answer), src)
+
+
+@_macro("填写绩效目标表")
+def fill_performance(book, ui: Ui):
+    """填写绩效目标表: the CLI's ``performance fill``: the tool's cells of 绩效目标表, 问题清单, 变更记录."""
+    from ..performance.usecases import plan_fill_performance
+
+    ui.status("填写绩效目标表：读取工作簿…")
+    plan, report = plan_fill_performance(LiveBook(book), lambda m: ui.status(f"填写绩效目标表：{m}"))
+    ui.status("填写绩效目标表：写入工作表…")
+    done = apply_plan_live(book, plan)
+    if not report.analysis.errors:
+        book.sheets[PERFORMANCE_SHEET].activate()
+    _finish(book, ui, "填写绩效目标表", f"{report.summary()}\n{_written(done)}", report.analysis.errors)
+    return report
+
+
+@_macro("导入街道报表")
+def import_streets(book, ui: Ui):
+    """导入街道报表: the CLI's ``import-streets`` on the files chosen; the changes are listed in 变动情况."""
+    from ..service import open_book
+    from ..streets.usecases import plan_import
+
+    files = ui.pick_files("选择街道报送表（可多选）")
+    if not files:
+        return None  # cancelled
+    plan, report = plan_import(LiveBook(book), [Path(f) for f in files], open_book,
+                               lambda m: ui.status(f"导入街道报表：{m}"))
+    ui.status("导入街道报表：写入名册…")
+    done = apply_plan_live(book, plan)
+    summary = f"{report.summary()}\n{_written(done)}\n\n导入后请点击“全部刷新”重新计算。"
+    _finish(book, ui, "导入街道报表", summary, report.counts["error"], sheet=CHANGES_SHEET)
+    return report
+
+
+@_macro("导出报送材料")
+def export_package(book, ui: Ui, pdf: bool = True):
+    """导出报送材料: the CLI's ``export`` of the saved workbook into a chosen (empty) folder.
+
+    The package is computed from the file, so the book is saved first; Excel
+    itself prints the PDFs on Windows (no LibreOffice needed there).
+    """
+    from ..export.bundle import export_package as export
+    from ..export.pdf import libreoffice_pdf
+
+    path = Path(book.fullname)
+    if not path.is_file():
+        raise ValueError("工作簿尚未保存为文件，请先保存后再导出")
+    params, _ = params_from_grid(LiveBook(book).grid(PARAMS_SHEET) or [])
+    answer = ui.ask("导出哪个季度的报送材料？例如 2026Q2：", "导出报送材料", str(default_quarter(params)))
+    if answer is None:
+        return None
+    quarter = parse_quarter(answer)
+    folder = ui.pick_folder("选择保存报送材料的空文件夹")
+    if folder is None:
+        return None
+    ui.status("导出报送材料：保存工作簿…")
+    book.save()
+    converter = excel_pdf(book.app) if is_windows_excel(book) else libreoffice_pdf
+    report = export(path, quarter, Path(folder), lambda m: ui.status(f"导出报送材料：{m}"), pdf, converter)
+    warnings = "".join(f"\n注意：{w}" for w in report.warnings)
+    ui.message(f"已导出到 {report.out_dir}（导出前已保存工作簿）\n{report.summary()}{warnings}", "导出报送材料")
+    return report
+
+
+def excel_pdf(app):
+    """A PDF converter for the export that prints with Excel itself: each workbook opened, exported, closed."""
+    def convert(files, out_dir) -> list[Path]:
+        made = []
+        for f in map(Path, files):
+            wb = app.books.open(str(f))
+            try:
+                target = Path(out_dir) / f"{f.stem}.pdf"
+                wb.to_pdf(str(target))
+                made.append(target)
+            finally:
+                wb.close()
+        return made
+    return convert
+
+
+@_macro("使用说明")
+def show_help(book, ui: Ui):
+    if README_SHEET in [s.name for s in book.sheets]:
+        book.sheets[README_SHEET].activate()
+    ui.message(HELP, "使用说明")
+
+
+@_macro("关于")
+def show_about(book, ui: Ui):
+    import xlwings as xw
+
+    text = (f"subsidy-xl {__version__}：正常离任村（社区）干部生活补助经费计算、校验与报表工具\n"
+            f"xlwings {xw.__version__}，Python {sys.version.split()[0]}\n"
+            f"政策依据：{_POLICY}\n"
+            f"计算参数取自本工作簿的“{PARAMS_SHEET}”表（没有该表时使用内置默认值）。")
+    ui.message(text, "关于")

@@ -1,0 +1,37 @@
+"""``subsidy-xl export``: the submission package of a quarter."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cli import EXIT_ERRORS, EXIT_OK, UserError, _progress, _quarter
+
+
+def _export(args: argparse.Namespace) -> int:
+    from ..service import export_package
+    from .bundle import ExportError
+    from .pdf import PdfError
+
+    try:
+        report = export_package(args.book, _quarter(args.quarter), args.output, progress=_progress(args.quiet),
+                                pdf=not args.no_pdf)
+    except (ExportError, PdfError) as e:
+        raise UserError(str(e)) from None
+    for warning in report.warnings:
+        print(f"注意：{warning}", file=sys.stderr)
+    print(f"已生成提交材料：{report.out_dir}")
+    print(report.summary())
+    if report.errors:
+        print(f"问题清单中有 {report.errors} 条错误，相关人员未列入发放表，请核实。")
+    return EXIT_ERRORS if report.errors else EXIT_OK
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("export", help="生成季度提交材料：发放表PDF、公示名单、问题清单和文件清单（含SHA-256）")
+    p.add_argument("book", type=Path)
+    p.add_argument("--quarter", help="发放季度，如 2026Q2（默认为当前季度）")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出文件夹（须为新的或空的文件夹）")
+    p.add_argument("--no-pdf", action="store_true", help="不生成PDF（本机没有 LibreOffice 时）")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.set_defaults(func=_export)

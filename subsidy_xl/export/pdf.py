@@ -1,0 +1,62 @@
+"""PDF through LibreOffice headless (the CLI door; live Excel uses its own PDF export).
+
+One soffice run converts every file, since each start costs seconds. A private
+profile (-env:UserInstallation) keeps the run independent of any LibreOffice
+the user has open and of a stale profile lock.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+TIMEOUT_SECONDS = 300
+_WINDOWS_PATHS = (r"C:\Program Files\LibreOffice\program\soffice.exe",
+                  r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
+
+
+class PdfError(Exception):
+    """The conversion could not run or gave no PDF; the message is for the user."""
+
+
+def find_soffice() -> str | None:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    return next((p for p in _WINDOWS_PATHS if os.path.exists(p)), None)
+
+
+def libreoffice_pdf(files: Sequence[Path], out_dir: Path) -> list[Path]:
+    """Convert workbooks to PDF in ``out_dir`` (same stem, .pdf); returns the PDFs in the order given."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise PdfError("未找到 LibreOffice（soffice），无法生成PDF；请安装 LibreOffice 后重试，或加 --no-pdf 只生成其他文件")
+    with tempfile.TemporaryDirectory(prefix="subsidy-xl-lo-") as profile:
+        cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, files)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise PdfError(f"LibreOffice 转换PDF超过{TIMEOUT_SECONDS}秒未完成，已放弃") from None
+    pdfs = [Path(out_dir) / (Path(f).stem + ".pdf") for f in files]
+    missing = [p.name for p in pdfs if not p.is_file() or p.stat().st_size == 0]
+    if missing:
+        # soffice exits 0 even when a conversion fails, so the files are what counts.
+        detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-300:]
+        raise PdfError(f"LibreOffice 未能生成：{'、'.join(missing)}" + (f"（{detail}）" if detail else ""))
+    return pdfs
+
+
+def cjk_font_missing() -> bool:
+    """True where fontconfig knows no Chinese font: LibreOffice would then print boxes instead of characters."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:  # Windows and macOS ship Chinese fonts
+        return False
+    try:
+        done = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return not done.stdout.strip()

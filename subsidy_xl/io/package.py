@@ -1,0 +1,1132 @@
+"""Write only what the tool owns into an .xlsx/.xlsm package.
+
+``PackageEditor`` opens a workbook through zipsafe, replaces the rows of sheets
+the tool owns, patches cells of user sheets, resizes tables, adds sheets, and
+saves a new package in which every part it did not change keeps its exact
+uncompressed bytes, in the original order.  Sheets are edited as bytes: rows are
+rendered by plain string building and user sheets are patched by streaming over
+their XML, so nothing the tool does not understand (charts, VBA, comments,
+slicers, pivot caches ...) is ever parsed or re-serialised, and 100,000-row
+sheets take seconds.  styles.xml and sharedStrings.xml are never written: text
+goes in as inline strings and styles are looked up by the names the template
+registers.
+
+Coordinates: row numbers are Excel row numbers (1-based, the 5 of "C5");
+column indexes are 0-based (0 = column A), as in ``reader.SheetData.rows[r][c]``.
+
+Typical use (with safe_save.safe_replace around the save)::
+
+    editor = PackageEditor("补助.xlsx")
+    editor.replace_sheet_data("季度发放", rows, merges=["A1:F1"])
+    editor.patch_cells("一次性补助名册", {5: {17: (Decimal("1200"), "金额")}})
+    editor.save(target)
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import numbers
+import os
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import BinaryIO
+from xml.etree.ElementTree import Element
+
+from .reader import CellRange, column_letters
+from .zipsafe import SafePackage, SheetEntry, WorkbookError, parse_xml, rels_part_for
+
+__all__ = ["Cell", "FormulaConflict", "PackageEditor", "PackageError", "TruncatedCell"]
+
+Cell = tuple[int, object, str | None]  # (0-based column, value, named style or None)
+
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+MAX_TEXT_UNITS = 32_767  # Excel's cell limit, counted in UTF-16 code units
+# Parts larger than this (the big sheets) are deflated at level 1, which on
+# sheet XML is several times faster than level 6 for a somewhat larger file
+# (figures: benchmarks/io_bench.py); smaller parts keep zlib's default level.
+FAST_DEFLATE_MIN_BYTES = 1 << 20
+FAST_DEFLATE_LEVEL = 1
+DEFAULT_DEFLATE_LEVEL = 6
+
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_TABLE_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+_CHUNK_BYTES = 8 << 20
+_HEAD_LIMIT_BYTES = 64 << 20  # sheetPr, views and cols before <sheetData> are small
+
+
+class PackageError(WorkbookError):
+    """The package cannot be edited as asked."""
+
+
+class FormulaConflict(PackageError):
+    """A patch would cut through a shared, array or data-table formula range."""
+
+
+@dataclass(frozen=True)
+class TruncatedCell:
+    """Text longer than Excel's 32,767-character cell limit was cut to the limit."""
+
+    sheet: str
+    cell: str  # A1 reference
+    length: int  # original length in UTF-16 code units
+
+
+# ----------------------------------------------------------------------------------
+# cell rendering
+# ----------------------------------------------------------------------------------
+_COLUMNS = [column_letters(col) for col in range(MAX_COLUMNS)]
+_COLUMNS_B = [letters.encode("ascii") for letters in _COLUMNS]
+_COLUMN_OF = {letters: col for col, letters in enumerate(_COLUMNS)}
+_COLUMN_OF_B = {letters: col for col, letters in enumerate(_COLUMNS_B)}
+
+# One search decides whether a string needs more than wrapping in <t>.
+_TEXT_NEEDS_CARE = re.compile(
+    "[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^[ \t\n]|[ \t\n]$")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Excel decodes _xHHHH_ in text; a literal one is kept by escaping its underscore.
+_ESCAPE_LOOKALIKE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+_EPOCH_1900 = dt.date(1899, 12, 30)
+_EPOCH_1904 = dt.date(1904, 1, 1)
+_FIRST_REAL_1900_DAY = dt.date(1900, 3, 1)  # before it, Excel's phantom 1900-02-29 shifts serials by one
+
+
+class _CellRenderer:
+    """Turns (reference, value, style attribute) into the XML of one <c> element."""
+
+    def __init__(self, sheet: str, date1904: bool) -> None:
+        self.sheet = sheet
+        self.date1904 = date1904
+        self.truncated: list[TruncatedCell] = []
+
+    def cell(self, ref: str, value: object, s: str) -> str:
+        kind = type(value)
+        if kind is str:
+            if not value:
+                return self.empty(ref, s)
+            if len(value) > MAX_TEXT_UNITS // 2 or _TEXT_NEEDS_CARE.search(value):
+                return self._text(ref, value, s)
+            return f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
+        if kind is int:
+            return f'<c r="{ref}"{s}><v>{value}</v></c>'
+        if kind is Decimal:
+            return f'<c r="{ref}"{s}><v>{_decimal_text(value)}</v></c>'
+        if value is None:
+            return self.empty(ref, s)
+        return self._other(ref, value, s)
+
+    @staticmethod
+    def empty(ref: str, s: str) -> str:
+        return f'<c r="{ref}"{s}/>' if s else ""
+
+    def _text(self, ref: str, value: str, s: str) -> str:
+        text = _XML_ILLEGAL.sub("", value)
+        if len(text) > MAX_TEXT_UNITS // 2:
+            units = text.encode("utf-16-le")
+            if len(units) > 2 * MAX_TEXT_UNITS:
+                self.truncated.append(TruncatedCell(self.sheet, ref, len(units) // 2))
+                text = units[: 2 * MAX_TEXT_UNITS].decode("utf-16-le", "ignore")  # never splits a pair
+        if not text:
+            return self.empty(ref, s)
+        escaped = (_ESCAPE_LOOKALIKE.sub("_x005F_", text)
+                   .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;"))
+        space = ' xml:space="preserve"' if text[0] in " \t\n\r" or text[-1] in " \t\n\r" else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
+
+    def _other(self, ref: str, value: object, s: str) -> str:
+        if isinstance(value, bool):
+            return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        if _is_missing(value):  # NaN, pandas NaT/NA: the usual "no value" of a DataFrame
+            return self.empty(ref, s)
+        if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+            serial = self._serial(value)
+            if serial is None:  # before the workbook's epoch: Excel has no number for it
+                return self.cell(ref, value.isoformat(), s)
+            return f'<c r="{ref}"{s}><v>{serial}</v></c>'
+        if isinstance(value, Decimal):
+            return f'<c r="{ref}"{s}><v>{_decimal_text(value)}</v></c>'
+        if isinstance(value, numbers.Integral):
+            return f'<c r="{ref}"{s}><v>{int(value)}</v></c>'
+        if isinstance(value, numbers.Real):
+            number = float(value)
+            if math.isinf(number):
+                raise ValueError(f"工作表“{self.sheet}”{ref}：无穷大不能写入 Excel。")
+            return f'<c r="{ref}"{s}><v>{number!r}</v></c>'
+        if isinstance(value, str):
+            return self.cell(ref, str(value), s)
+        if hasattr(value, "item"):  # numpy scalar, e.g. numpy.bool_
+            return self.cell(ref, value.item(), s)
+        raise TypeError(f"工作表“{self.sheet}”{ref}：不支持写入 {type(value).__name__} 类型的值。")
+
+    def _serial(self, value: dt.date | dt.time | dt.timedelta) -> str | None:
+        if isinstance(value, dt.timedelta):
+            return repr(value.total_seconds() / 86400)
+        if isinstance(value, dt.time):
+            return repr(_day_fraction(value))
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if self.date1904:
+            days = (day - _EPOCH_1904).days
+            first = 0
+        else:
+            days = (day - _EPOCH_1900).days - (day < _FIRST_REAL_1900_DAY)
+            first = 1
+        if days < first:
+            return None
+        if isinstance(value, dt.datetime):
+            fraction = _day_fraction(value.time())
+            if fraction:
+                return repr(days + fraction)
+        return str(days)
+
+
+def _day_fraction(moment: dt.time) -> float:
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+    return seconds / 86400
+
+
+def _decimal_text(value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"无法写入非有限的数值 {value}。")
+    return format(value, "f")
+
+
+def _is_missing(value: object) -> bool:
+    try:
+        return bool(value != value)
+    except TypeError:  # pandas.NA refuses a truth value: it is "missing" by definition
+        return True
+
+
+# ----------------------------------------------------------------------------------
+# sheet XML at byte level
+# ----------------------------------------------------------------------------------
+_SHEET_DATA_OPEN = re.compile(rb"<sheetData\b[^>]*?(/?)>")
+_ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
+# A row start tag; r is captured directly when it comes first, as Excel writes it.
+_ROW_START = re.compile(rb"<row\b(?:\s+r=\"(\d+)\")?([^>]*?)(/?)>")
+_R_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>.*?</c>)", re.S)
+_CELL_KEYS = [b'<c r="' + letters for letters in _COLUMNS_B]
+_ODD_CELL_OPENINGS = (b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
+_CELL_COLUMN = re.compile(rb"\sr\s*=\s*[\"']([A-Z]+)\d*[\"']")
+_S_ATTR = re.compile(rb"\ss\s*=\s*[\"'](\d+)[\"']")
+_SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
+_ROW_ATTRS_OWNED = re.compile(rb"\s(?:r|spans)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+_DIMENSION_REF = re.compile(rb'(<dimension\b[^>]*?\sref=")([^"]*)(")')
+_FORMULA_WITH_RANGE = re.compile(rb"<f\b([^>]*\sref=\"[^\"]*\"[^>]*)>")
+_REF_ATTR = re.compile(rb'\sref="([^"]*)"')
+_T_ATTR = re.compile(rb'\st="([^"]*)"')
+_TAG = re.compile(rb"<!--.*?-->|<\?.*?\?>|<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>", re.S)
+_RANGE_TEXT = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9]\d*)(?::\$?([A-Z]{1,3})\$?([1-9]\d*))?$")
+# CT_Worksheet children that come after <mergeCells>; it is inserted before the first of them.
+_AFTER_MERGE_CELLS = frozenset(name.encode() for name in (
+    "phoneticPr conditionalFormatting dataValidations hyperlinks printOptions pageMargins pageSetup "
+    "headerFooter rowBreaks colBreaks customProperties cellWatches ignoredErrors smartTags drawing "
+    "legacyDrawing legacyDrawingHF drawingHF picture oleObjects controls webPublishItems tableParts "
+    "extLst AlternateContent").split())
+
+
+def _split_sheet(chunks: Iterable[bytes], part: str) -> Iterator[tuple[str, bytes]]:
+    """Yield ("head", bytes before <sheetData>), ("rows", whole rows)..., ("tail", bytes after it)."""
+    chunks = iter(chunks)
+    buf = b""
+    for chunk in chunks:
+        if not buf:
+            _check_default_namespace(chunk, part)  # zipsafe saw the root element within the first 64 KiB
+        buf += chunk
+        opening = _SHEET_DATA_OPEN.search(buf)
+        if opening:
+            break
+        if len(buf) > _HEAD_LIMIT_BYTES:
+            raise PackageError(f"“{part}”不是可识别的工作表（找不到 sheetData）。")
+    else:
+        raise PackageError(f"“{part}”不是可识别的工作表（找不到 sheetData）。")
+    yield "head", buf[: opening.start()]
+    buf = buf[opening.end():]
+    if opening.group(1):  # <sheetData/>
+        yield "tail", buf + b"".join(chunks)
+        return
+    while True:
+        end = buf.find(b"</sheetData>")
+        if end >= 0:
+            if end:
+                yield "rows", _checked_rows(buf[:end], part)
+            yield "tail", buf[end + len(b"</sheetData>"):] + b"".join(chunks)
+            return
+        cut = buf.rfind(b"</row>")
+        if cut >= 0:
+            cut += len(b"</row>")
+            yield "rows", _checked_rows(buf[:cut], part)
+            buf = buf[cut:]
+        more = next(chunks, None)
+        if more is None:
+            raise PackageError(f"“{part}”不完整（缺少 </sheetData>），文件可能已损坏。")
+        buf += more
+
+
+def _check_default_namespace(head: bytes, part: str) -> None:
+    root = _ROOT_TAG.search(head)
+    if root is None:
+        raise PackageError(f"“{part}”不是普通工作表，无法写入。")
+    if root.group(1):
+        raise PackageError(f"“{part}”使用了少见的带前缀 XML 写法，请先在 Excel/WPS 中打开并保存一次再试。")
+
+
+def _checked_rows(block: bytes, part: str) -> bytes:
+    # Row scanning relies on "<" never appearing inside text; comments and CDATA
+    # would break that and are never written by Excel or WPS.
+    if b"<!" in block:
+        raise PackageError(f"“{part}”的单元格数据中含有注释或 CDATA，请先在 Excel/WPS 中打开并保存一次再试。")
+    return block
+
+
+def _row_number(start: re.Match, previous: int) -> int:
+    """Excel row number of a <row> start tag; a row without r follows the previous one."""
+    if start.group(1):
+        return int(start.group(1))
+    explicit = _R_NUMBER.search(start.group(2))
+    return int(explicit.group(1)) if explicit else previous + 1
+
+
+def _column_of(letters: bytes, part: str) -> int:
+    try:
+        return _COLUMN_OF_B[letters]
+    except KeyError:
+        raise PackageError(f"“{part}”中有无效的单元格引用列“{letters.decode()}”。") from None
+
+
+def _parse_range(text: str) -> tuple[int, int, int, int]:
+    """(first_row, first_col, last_row, last_col) of "A1" or "A1:C9"; rows 1-based, cols 0-based."""
+    match = _RANGE_TEXT.match(text.strip())
+    if not match:
+        raise ValueError(f"无效的单元格区域“{text}”。")
+    col1, row1, col2, row2 = match.groups()
+    first_row, first_col = int(row1), _COLUMN_OF.get(col1, -1)
+    last_row, last_col = (int(row2), _COLUMN_OF.get(col2, -1)) if col2 else (first_row, first_col)
+    if min(first_col, last_col) < 0 or last_row > MAX_ROWS or first_row > last_row or first_col > last_col:
+        raise ValueError(f"无效的单元格区域“{text}”。")
+    return first_row, first_col, last_row, last_col
+
+
+def _range_text(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    first = f"{_COLUMNS[first_col]}{first_row}"
+    if (first_row, first_col) == (last_row, last_col):
+        return first
+    return f"{first}:{_COLUMNS[last_col]}{last_row}"
+
+
+class _Bounds:
+    """Smallest rectangle holding the cells written (rows 1-based, columns 0-based)."""
+
+    def __init__(self) -> None:
+        self.first_row, self.last_row = MAX_ROWS + 1, 0
+        self.first_col, self.last_col = MAX_COLUMNS, -1
+
+    def add(self, row: int, first_col: int, last_col: int) -> None:
+        self.first_row, self.last_row = min(self.first_row, row), max(self.last_row, row)
+        self.first_col, self.last_col = min(self.first_col, first_col), max(self.last_col, last_col)
+
+    def union_text(self, existing: str | None) -> str | None:
+        """The A1 range of these bounds joined with `existing` (a dimension ref), or `existing` if empty."""
+        if not self.last_row:
+            return existing
+        box = [self.first_row, self.first_col, self.last_row, self.last_col]
+        if existing:
+            try:
+                r0, c0, r1, c1 = _parse_range(existing)
+            except ValueError:
+                pass
+            else:
+                box = [min(box[0], r0), min(box[1], c0), max(box[2], r1), max(box[3], c1)]
+        return _range_text(*box)
+
+
+def _with_dimension(head: bytes, new_ref_for: Callable[[str], str | None]) -> bytes:
+    """Set <dimension ref>, if the sheet has one, to new_ref_for(its current ref)."""
+    found = _DIMENSION_REF.search(head)
+    if found is None:
+        return head
+    new_ref = new_ref_for(found.group(2).decode())
+    if new_ref is None or new_ref.encode() == found.group(2):
+        return head
+    return head[: found.start(2)] + new_ref.encode() + head[found.end(2):]
+
+
+def _top_level_elements(tail: bytes) -> tuple[list[tuple[bytes, int, int]], int]:
+    """(local name, start, end) of the worksheet children in `tail`, and where </worksheet> starts."""
+    elements: list[tuple[bytes, int, int]] = []
+    depth = 0
+    start = 0
+    for tag in _TAG.finditer(tail):
+        closing, name, self_closing = tag.groups()
+        if name is None:
+            continue
+        local = name.rsplit(b":", 1)[-1]
+        if closing:
+            depth -= 1
+            if depth < 0:
+                return elements, tag.start()
+            if depth == 0:
+                elements.append((local, start, tag.end()))
+        else:
+            if depth == 0:
+                start = tag.start()
+            if self_closing:
+                if depth == 0:
+                    elements.append((local, start, tag.end()))
+            else:
+                depth += 1
+    raise PackageError("工作表 XML 不完整（缺少 </worksheet>）。")
+
+
+def _with_merge_cells(tail: bytes, merges: Sequence[str]) -> bytes:
+    elements, end = _top_level_elements(tail)
+    for local, start, stop in elements:
+        if local == b"mergeCells":
+            tail = tail[:start] + tail[stop:]
+            elements, end = _top_level_elements(tail)
+            break
+    if not merges:
+        return tail
+    at = next((start for local, start, _stop in elements if local in _AFTER_MERGE_CELLS), end)
+    cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in merges)
+    block = f'<mergeCells count="{len(merges)}">{cells}</mergeCells>'.encode()
+    return tail[:at] + block + tail[at:]
+
+
+def _normalised_merges(merges: Sequence[str | CellRange]) -> list[str]:
+    result = []
+    for merge in merges:
+        text = str(merge)
+        first_row, first_col, last_row, last_col = _parse_range(text)
+        if (first_row, first_col) == (last_row, last_col):
+            raise ValueError(f"合并区域“{text}”只有一个单元格。")
+        result.append(f"{_COLUMNS[first_col]}{first_row}:{_COLUMNS[last_col]}{last_row}")
+    return result
+
+
+# ----------------------------------------------------------------------------------
+# patching a user sheet
+# ----------------------------------------------------------------------------------
+_Patch = Mapping[int, Mapping[int, tuple[object, str | None]]]  # row -> col -> (value, named style or None)
+
+
+def _validated_patches(cells: _Patch) -> dict[int, Mapping[int, tuple[object, str | None]]]:
+    """The non-empty rows of `cells`, after checking every row and column is inside Excel's grid."""
+    patches = {row: cols for row, cols in cells.items() if cols}
+    if patches:
+        if not 1 <= min(patches) <= max(patches) <= MAX_ROWS:
+            raise ValueError(f"行号超出 Excel 的范围（1-{MAX_ROWS}）。")
+        if not 0 <= min(min(cols) for cols in patches.values()) <= max(
+                max(cols) for cols in patches.values()) < MAX_COLUMNS:
+            raise ValueError(f"列号超出 Excel 的范围（0-{MAX_COLUMNS - 1}）。")
+    return patches
+
+
+class _SheetPatcher:
+    """Streams the rows of one sheet, rewriting only the patched cells."""
+
+    def __init__(self, sheet: str, part: str, patches: _Patch, renderer: _CellRenderer,
+                 style_attr: Callable[[str], str | None]) -> None:
+        self.sheet = sheet
+        self.part = part
+        self.patches = patches
+        self.render = renderer.cell
+        self.style_attr = style_attr
+        self.pending = sorted(patches)
+        self.next = 0  # index into pending of the first row not yet written
+        self.last_row = 0
+
+    def rows(self, block: bytes) -> bytes:
+        self._check_formula_ranges(block)
+        out: list[bytes] = []
+        pos = 0
+        pending, total = self.pending, len(self.pending)
+        patch_row = self._patched_row_fast
+        for start in _ROW_START.finditer(block):
+            if self.next >= total:
+                break
+            digits = start.group(1)
+            number = self.last_row = int(digits) if digits else _row_number(start, self.last_row)
+            wanted = pending[self.next]
+            if wanted > number:
+                continue
+            out.append(block[pos:start.start()])
+            pos = start.start()
+            if wanted < number:
+                out.extend(self._new_rows_before(number))
+            if self.next < total and pending[self.next] == number:
+                pos = start.end() if start.group(3) else block.index(b"</row>", start.end()) + len(b"</row>")
+                out.append(patch_row(block, start, pos, number))
+                self.next += 1
+        out.append(block[pos:])
+        return b"".join(out)
+
+    def remaining_rows(self) -> bytes:
+        return b"".join(self._new_rows_before(MAX_ROWS + 1))
+
+    def dimension_for(self, existing: str) -> str | None:
+        """The sheet's <dimension> grown to hold every patched cell."""
+        bounds = _Bounds()
+        first_col = min(min(cols) for cols in self.patches.values())
+        last_col = max(max(cols) for cols in self.patches.values())
+        bounds.add(self.pending[0], first_col, last_col)
+        bounds.add(self.pending[-1], first_col, last_col)
+        return bounds.union_text(existing)
+
+    # --- rows ------------------------------------------------------------------------
+    def _new_rows_before(self, number: int) -> Iterator[bytes]:
+        while self.next < len(self.pending) and self.pending[self.next] < number:
+            row = self.pending[self.next]
+            self.next += 1
+            cells = b"".join(self._cell(row, col, value, style, None)
+                             for col, (value, style) in sorted(self.patches[row].items()))
+            if cells:
+                yield b'<row r="%d">' % row + cells + b"</row>"
+
+    def _patched_row_fast(self, block: bytes, start: re.Match, end: int, number: int) -> bytes:
+        """Find the patched cells by their reference `<c r="..."`, as Excel writes them.
+
+        Works in place on `block` (the row is block[start.start():end]).  Falls
+        back to the general walk over every cell when a patched cell is not found
+        that way, unless it simply goes after the row's last cell.
+        """
+        if start.group(3):  # <row .../> has no cells yet
+            return self._patched_row(start, b"", number)
+        inner_end = end - len(b"</row>")
+        suffix = str(number)
+        key_suffix = suffix.encode() + b'"'
+        cells = sorted(self.patches[number].items())
+        pieces = [start.group(0)]
+        pos = start.end()
+        for index, (col, (value, style)) in enumerate(cells):
+            at = block.find(_CELL_KEYS[col] + key_suffix, pos, inner_end)
+            if at < 0:
+                inner = block[start.end():inner_end]
+                if not (_is_excel_layout(inner) and col > self._last_column(inner)):
+                    return self._patched_row(start, inner, number)
+                pieces[0] = self._widened_spans(start.group(0), number)
+                pieces.append(block[pos:inner_end])
+                pieces.extend(self._cell(number, c, v, st, None) for c, (v, st) in cells[index:])
+                pieces.append(b"</row>")
+                return b"".join(pieces)
+            tag_end = block.index(b">", at)
+            cell_end = tag_end + 1 if block[tag_end - 1] == 0x2F else block.index(b"</c>", tag_end) + len(b"</c>")
+            style_at = block.find(b' s="', at, tag_end)  # find() beats a regex on a large block
+            existing = block[style_at + 4:block.index(b'"', style_at + 4)] if style_at >= 0 else None
+            pieces.append(block[pos:at])
+            pieces.append(self.render(_COLUMNS[col] + suffix, value, self._style(style, existing)).encode("utf-8"))
+            pos = cell_end
+        pieces.append(block[pos:end])
+        return b"".join(pieces)
+
+    def _patched_row(self, start: re.Match, inner: bytes, number: int) -> bytes:
+        """General case: walk every cell of the row `inner` (references may be implicit)."""
+        start_tag = start.group(0)[:-2] + b">" if start.group(3) else start.group(0)
+        todo = sorted(self.patches[number].items())
+        pieces: list[bytes] = []
+        k = pos = 0
+        col = -1
+        for cell in _CELL.finditer(inner):
+            attrs = cell.group(1)
+            named = _CELL_COLUMN.search(attrs)
+            col = _column_of(named.group(1), self.part) if named else col + 1
+            while k < len(todo) and todo[k][0] < col:  # a missing cell goes before this one
+                pieces.append(inner[pos:cell.start()])
+                pos = cell.start()
+                pieces.append(self._cell(number, todo[k][0], *todo[k][1], None))
+                k += 1
+            if k < len(todo) and todo[k][0] == col:
+                pieces.append(inner[pos:cell.start()])
+                existing = _S_ATTR.search(attrs)
+                pieces.append(self._cell(number, col, *todo[k][1], existing.group(1) if existing else None))
+                pos = cell.end()
+                k += 1
+        pieces.append(inner[pos:])
+        pieces.extend(self._cell(number, c, value, style, None) for c, (value, style) in todo[k:])
+        return self._widened_spans(start_tag, number) + b"".join(pieces) + b"</row>"
+
+    def _widened_spans(self, start_tag: bytes, number: int) -> bytes:
+        """A row's spans hint (optional, "first:last" column) must cover cells we added."""
+        spans = _SPANS.search(start_tag)
+        if spans is None:
+            return start_tag
+        cols = self.patches[number]
+        low, high = int(spans.group(1)), int(spans.group(2))
+        new_low, new_high = min(low, min(cols) + 1), max(high, max(cols) + 1)
+        if (new_low, new_high) == (low, high):
+            return start_tag
+        return start_tag[: spans.start()] + b' spans="%d:%d"' % (new_low, new_high) + start_tag[spans.end():]
+
+    def _last_column(self, inner: bytes) -> int:
+        at = inner.rfind(b'<c r="')
+        if at < 0:
+            return -1
+        start = end = at + len(b'<c r="')
+        while end < len(inner) and 0x41 <= inner[end] <= 0x5A:
+            end += 1
+        return _column_of(inner[start:end], self.part)
+
+    def _cell(self, number: int, col: int, value: object, style: str | None, existing: bytes | None) -> bytes:
+        return self.render(_COLUMNS[col] + str(number), value, self._style(style, existing)).encode("utf-8")
+
+    def _style(self, style: str | None, existing: bytes | None) -> str:
+        """The s attribute of a patched cell: the named style if known, else the cell's own (`existing`)."""
+        attr = None if style is None else self.style_attr(style)
+        if attr is None and existing:
+            return ' s="%s"' % existing.decode()
+        return attr or ""
+
+    # --- formulas --------------------------------------------------------------------
+    def _check_formula_ranges(self, block: bytes) -> None:
+        """Refuse to cut through a shared/array/data-table formula: its other cells would break."""
+        for formula in _FORMULA_WITH_RANGE.finditer(block):
+            attrs = formula.group(1)
+            ref = _REF_ATTR.search(attrs).group(1).decode()
+            kind_attr = _T_ATTR.search(attrs)
+            kind = kind_attr.group(1) if kind_attr else b"normal"
+            try:
+                top, left, bottom, right = _parse_range(ref)
+            except ValueError:
+                continue
+            touched, whole = self._coverage(top, left, bottom, right)
+            master_patched = left in self.patches.get(top, ())
+            if (master_patched if kind == b"shared" else touched) and not whole:
+                raise FormulaConflict(
+                    f"工作表“{self.sheet}”的 {ref} 是一组{_FORMULA_KIND.get(kind, '')}公式，"
+                    f"本次只改写其中一部分单元格，会破坏其余单元格的公式。"
+                    f"请先把 {ref} 中的公式改成数值或删除后再刷新。")
+
+    def _coverage(self, top: int, left: int, bottom: int, right: int) -> tuple[bool, bool]:
+        """(any cell of the range is patched, every cell of it is)."""
+        first = bisect.bisect_left(self.pending, top)
+        last = bisect.bisect_right(self.pending, bottom)
+        if first == last:
+            return False, False
+        wanted = range(left, right + 1)
+        touched = False
+        whole = last - first == bottom - top + 1
+        for row in self.pending[first:last]:
+            cols = self.patches[row]
+            hits = sum(1 for col in wanted if col in cols)
+            touched = touched or hits > 0
+            whole = whole and hits == len(wanted)
+        return touched, whole
+
+
+_FORMULA_KIND = {b"shared": "共享", b"array": "数组", b"dataTable": "模拟运算表"}
+
+
+def _is_excel_layout(row: bytes) -> bool:
+    """Every cell of the row starts exactly `<c r="` (Excel, WPS, LibreOffice, openpyxl all do)."""
+    return row.count(b"<c ") == row.count(b'<c r="') and not any(odd in row for odd in _ODD_CELL_OPENINGS)
+
+
+def _collect_row_attributes(block: bytes, previous: int, kept: dict[int, str]) -> int:
+    """Add to `kept` the row attributes (height, hidden, style ...) other than r and spans.
+
+    Returns the number of the block's last row.
+    """
+    for start in _ROW_START.finditer(block):
+        previous = _row_number(start, previous)
+        attrs = _ROW_ATTRS_OWNED.sub(b"", start.group(2)).strip()
+        if attrs:
+            kept[previous] = " " + attrs.decode("utf-8")
+    return previous
+
+
+# ----------------------------------------------------------------------------------
+# small parts
+# ----------------------------------------------------------------------------------
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*?/>")
+_OVERRIDE = re.compile(rb"<Override\b[^>]*?/>")
+_SHEET_ELEMENT = re.compile(rb"<sheet\b[^>]*?(?:/>|>.*?</sheet>)", re.S)
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_CALC_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>\s*</c>)")
+_I_ATTR = re.compile(rb'\si="(\d+)"')
+_CALC_REF = re.compile(rb'\sr="([A-Z]+\d+)"')
+
+
+def _attribute(tag: bytes, name: bytes) -> bytes | None:
+    found = re.search(rb"\s" + name + rb'="([^"]*)"', tag)
+    return found.group(1) if found else None
+
+
+def _set_attribute(tag: bytes, name: bytes, value: bytes) -> bytes:
+    found = re.search(rb"(\s" + name + rb'=")([^"]*)(")', tag)
+    if found:
+        return tag[: found.start(2)] + value + tag[found.end(2):]
+    close = len(tag) - (2 if tag.endswith(b"/>") else 1)
+    return tag[:close] + b" " + name + b'="' + value + b'"' + tag[close:]
+
+
+def _xml_attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def _filtered_calc_chain(data: bytes, drops: Mapping[int, set[str] | None]) -> tuple[bytes | None, int]:
+    """calcChain without the entries of overwritten cells: (new bytes or None if unchanged, entries kept).
+
+    An entry without i belongs to the sheet of the entry before it, so an entry
+    that loses that predecessor gets its i written out.
+    """
+    out: list[bytes] = []
+    pos = 0
+    sheet_id: int | None = None
+    last_kept: int | None = None
+    kept = dropped = 0
+    for entry in _CALC_CELL.finditer(data):
+        attrs = entry.group(1)
+        explicit = _I_ATTR.search(attrs)
+        if explicit:
+            sheet_id = int(explicit.group(1))
+        ref = _CALC_REF.search(attrs)
+        if sheet_id in drops and (drops[sheet_id] is None or (ref and ref.group(1).decode() in drops[sheet_id])):
+            out.append(data[pos:entry.start()])
+            pos = entry.end()
+            dropped += 1
+            continue
+        if not explicit and sheet_id is not None and last_kept != sheet_id:
+            out.append(data[pos:entry.start()])
+            out.append(b'<c i="%d"' % sheet_id + data[entry.start() + 2:entry.end()])
+            pos = entry.end()
+        last_kept = sheet_id
+        kept += 1
+    if not dropped:
+        return None, kept
+    out.append(data[pos:])
+    return b"".join(out), kept
+
+
+class _StyleBook:
+    """Named cell styles of styles.xml, resolved to cellXfs indexes (read-only)."""
+
+    def __init__(self, root: Element | None) -> None:
+        self._indexes: dict[str, int] = {}
+        if root is None:
+            return
+        ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+        style_xfs = [_xf_key(xf) for xf in root.iterfind(f"{ns}cellStyleXfs/{ns}xf")]
+        cell_xfs = [(xf.get("xfId"), _xf_key(xf)) for xf in root.iterfind(f"{ns}cellXfs/{ns}xf")]
+        for style in root.iterfind(f"{ns}cellStyles/{ns}cellStyle"):
+            name, xf_id = style.get("name"), style.get("xfId", "")
+            if name is None or name in self._indexes or not xf_id.isdigit():
+                continue
+            users = [index for index, (parent, _key) in enumerate(cell_xfs) if parent == xf_id]
+            if not users:
+                continue
+            pure = int(xf_id) < len(style_xfs) and style_xfs[int(xf_id)]
+            # Prefer a cell format that applies the style unchanged over one a user tweaked.
+            self._indexes[name] = next((i for i in users if cell_xfs[i][1] == pure), users[0])
+
+    def index(self, name: str) -> int | None:
+        return self._indexes.get(name)
+
+
+def _xf_key(xf: Element) -> tuple[str, ...]:
+    return tuple(xf.get(attr, "0") for attr in ("numFmtId", "fontId", "fillId", "borderId"))
+
+
+# ----------------------------------------------------------------------------------
+# the editor
+# ----------------------------------------------------------------------------------
+class PackageEditor:
+    """Edit the parts of one workbook that the tool owns; see the module docstring."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._package = SafePackage(path)
+        self._order = self._package.names
+        self._changed: dict[str, bytes] = {}
+        self._removed: set[str] = set()
+        self._entries = self._package.sheets()
+        self._workbook = self._package.main_part
+        self._workbook_rels = {  # the one-per-workbook parts we need: styles and calcChain
+            rel_type.rsplit("/", 1)[-1]: (rel_id, target)
+            for rel_id, rel_type, target in self._package.relationships(self._workbook)
+            if rel_type.endswith(("/styles", "/calcChain"))}
+        self.date1904 = self._read_date1904()
+        styles = self._workbook_rels.get("styles", ("", ""))[1]
+        self._styles = _StyleBook(self._package.xml(styles) if styles in self._package else None)
+        self._calc_drops: dict[int, set[str] | None] = {}
+
+    # --- queries ---------------------------------------------------------------------
+    @property
+    def sheet_names(self) -> list[str]:
+        """Worksheet names in tab order (chart sheets are left out)."""
+        return [entry.name for entry in self._entries if entry.kind == "worksheet"]
+
+    def style_id(self, style_name: str) -> int:
+        """cellXfs index applying the named cell style `style_name` unchanged; 0 if there is none."""
+        index = self._styles.index(style_name)
+        return 0 if index is None else index
+
+    # --- sheets ----------------------------------------------------------------------
+    def replace_sheet_data(self, sheet: str, rows: Iterable[tuple[int, Sequence[Cell | None]]],
+                           merges: Sequence[str | CellRange] = ()) -> list[TruncatedCell]:
+        """Replace every row of an owned sheet, and its merged ranges, by `rows` and `merges`.
+
+        rows: (Excel row number, cells) in ascending row order; cells: (0-based
+        column, value, named style or None) in ascending column order, None
+        entries skipped.  Attributes a row had before (height, hidden ...) are
+        kept for the same row number; everything outside <sheetData> and
+        <mergeCells> (views, widths, validations, conditional formats, drawings,
+        page setup ...) is kept byte for byte; <dimension> is updated.  Returns
+        the cells whose text had to be truncated.
+        """
+        entry = self._worksheet(sheet)
+        merge_refs = _normalised_merges(merges)
+        renderer = _CellRenderer(sheet, self.date1904)
+        head = tail = b""
+        old_attrs: dict[int, str] = {}
+        last_row = 0
+        for kind, data in _split_sheet(self._chunks(entry.part), entry.part):
+            if kind == "head":
+                head = data
+            elif kind == "rows":
+                last_row = _collect_row_attributes(data, last_row, old_attrs)
+            else:
+                tail = data
+        body, bounds = self._render_rows(rows, renderer, old_attrs)
+        dimension = bounds.union_text(None) or "A1"
+        self._changed[entry.part] = b"".join((
+            _with_dimension(head, lambda _old: dimension), b"<sheetData>", body, b"</sheetData>",
+            _with_merge_cells(tail, merge_refs)))
+        self._calc_drops[entry.sheet_id] = None
+        return renderer.truncated
+
+    def patch_cells(self, sheet: str, cells: Mapping[int, Mapping[int, tuple[object, str | None]]]
+                    ) -> list[TruncatedCell]:
+        """Set the given cells of a (possibly huge, user-owned) sheet; keep everything else byte for byte.
+
+        cells: {Excel row number: {0-based column: (value, named style or None)}}.
+        A patched cell keeps its existing style unless a known style name is
+        given, and loses its formula; missing rows and cells are created in
+        order; <dimension> grows if needed.  Raises FormulaConflict instead of
+        cutting through a shared/array formula range.  Returns the cells whose
+        text had to be truncated.
+        """
+        entry = self._worksheet(sheet)
+        patches = _validated_patches(cells)
+        if not patches:
+            return []
+        renderer = _CellRenderer(sheet, self.date1904)
+        patcher = _SheetPatcher(sheet, entry.part, patches, renderer, self._cached_style_attr())
+        head = tail = b""
+        body: list[bytes] = []
+        for kind, data in _split_sheet(self._chunks(entry.part), entry.part):
+            if kind == "head":
+                head = data
+            elif kind == "rows":
+                body.append(patcher.rows(data))
+            else:
+                tail = data
+        body.append(patcher.remaining_rows())
+        self._changed[entry.part] = b"".join((
+            _with_dimension(head, patcher.dimension_for), b"<sheetData>", *body, b"</sheetData>", tail))
+        dropped = self._calc_drops.setdefault(entry.sheet_id, set())
+        if dropped is not None and self._has_calc_chain():
+            dropped.update(f"{_COLUMNS[col]}{row}" for row, cols in patches.items() for col in cols)
+        return renderer.truncated
+
+    def table_ref(self, table_name: str) -> str:
+        """The range `table_name` (name or display name) covers now, e.g. "A1:U86"."""
+        return self._table(table_name)[1].get("ref", "")
+
+    def set_table_ref(self, table_name: str, ref: str) -> None:
+        """Point the Excel table `table_name` (name or display name) at `ref`, e.g. "A3:F120".
+
+        The width must stay the same (the table's columns are not managed here);
+        the header cells in the sheet must match the table's column names.
+        """
+        part, table = self._table(table_name)
+        top, left, bottom, right = _parse_range(ref)
+        header_rows = int(table.get("headerRowCount", "1"))
+        totals_rows = int(table.get("totalsRowCount", "0"))
+        columns = [child for child in table.iter() if child.tag.endswith("}tableColumn")]
+        if right - left + 1 != len(columns):
+            raise ValueError(f"表格“{table_name}”有 {len(columns)} 列，区域“{ref}”的列数不同。")
+        if bottom - top + 1 < header_rows + totals_rows + 1:
+            raise ValueError(f"表格“{table_name}”的区域“{ref}”至少要有一行数据。")
+        data = self._current(part)
+        root = re.search(rb"<table\b[^>]*>", data)
+        if root is None:
+            raise PackageError(f"表格部件“{part}”无法识别。")
+        data = data[: root.start()] + _set_attribute(root.group(0), b"ref", _range_text(
+            top, left, bottom, right).encode()) + data[root.end():]
+        data = self._with_child_ref(data, b"autoFilter", _range_text(top, left, bottom - totals_rows, right))
+        sort_state = re.search(rb"<sortState\b[^>]*>", data)
+        if sort_state and (sort_ref := _attribute(sort_state.group(0), b"ref")):
+            try:
+                _t, sort_left, _b, sort_right = _parse_range(sort_ref.decode())
+            except ValueError:
+                sort_left, sort_right = left, right
+            body = _range_text(top + header_rows, sort_left, bottom - totals_rows, sort_right)
+            data = self._with_child_ref(data, b"sortState", body)
+        self._changed[part] = data
+
+    def add_sheet(self, name: str, after: str | None = None) -> None:
+        """Add an empty worksheet (for workbooks made from an older template).
+
+        Placed after the sheet `after`, or last.  Only workbook.xml, its rels and
+        [Content_Types].xml change; sheet-index references in workbook.xml
+        (defined names' localSheetId, the active and first visible tab) follow
+        the sheets they pointed at.
+        """
+        self._check_new_sheet_name(name)
+        position = len(self._entries)
+        if after is not None:
+            position = [entry.name for entry in self._entries].index(self._worksheet(after).name) + 1
+        part = self._new_sheet_part()
+        rel_id = self._new_rel_id()
+        sheet_id = max((entry.sheet_id for entry in self._entries), default=0) + 1
+        self._insert_sheet_element(name, sheet_id, rel_id, position)
+        rels_part = rels_part_for(self._workbook)
+        target = posixpath.relpath(part, posixpath.dirname(self._workbook))
+        relationship = (f'<Relationship Id="{rel_id}" Type="{_REL_NS}/worksheet" Target="{target}"/>').encode()
+        self._changed[rels_part] = _insert_before(self._current(rels_part), b"</Relationships>", relationship)
+        override = f'<Override PartName="/{part}" ContentType="{_WORKSHEET_CONTENT_TYPE}"/>'.encode()
+        self._changed["[Content_Types].xml"] = _insert_before(
+            self._current("[Content_Types].xml"), b"</Types>", override)
+        self._changed[part] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><dimension ref="A1"/>'
+            '<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            '<sheetData/><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            "</worksheet>").encode()
+        self._order.append(part)
+        self._entries.insert(position, SheetEntry(name, sheet_id, rel_id, part, "worksheet", "visible"))
+
+    # --- saving ----------------------------------------------------------------------
+    def save(self, dst: str | os.PathLike[str] | BinaryIO) -> None:
+        """Write the edited package to `dst` (a path or a seekable binary file).
+
+        Parts in the original order, new ones last; unchanged parts with their
+        original uncompressed bytes, date and attributes.  To replace the
+        workbook itself, call this from safe_save.safe_replace.
+        """
+        self._apply_calc_chain_drops()
+        stamp = self._package.info(self._workbook).date_time
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+            for name in self._order:
+                if name in self._removed:
+                    continue
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                if name in self._package:
+                    original = self._package.info(name)
+                    info.date_time = original.date_time
+                    info.create_system = original.create_system
+                    info.external_attr = original.external_attr
+                info.compress_type = zipfile.ZIP_DEFLATED
+                data = self._changed[name] if name in self._changed else self._package.read(name)
+                level = FAST_DEFLATE_LEVEL if len(data) >= FAST_DEFLATE_MIN_BYTES else DEFAULT_DEFLATE_LEVEL
+                out.writestr(info, data, compresslevel=level)
+
+    # --- internals -------------------------------------------------------------------
+    def _worksheet(self, name: str) -> SheetEntry:
+        for entry in self._entries:
+            if entry.name == name:
+                if entry.kind != "worksheet" or entry.part not in self._order:
+                    raise PackageError(f"“{name}”不是普通工作表，无法写入。")
+                return entry
+        raise KeyError(f"工作簿中没有名为“{name}”的工作表。")
+
+    def _current(self, part: str) -> bytes:
+        return self._changed[part] if part in self._changed else self._package.read(part)
+
+    def _chunks(self, part: str) -> Iterable[bytes]:
+        if part in self._changed:
+            return (self._changed[part],)
+        return self._package.iter_chunks(part, _CHUNK_BYTES)
+
+    def _read_date1904(self) -> bool:
+        for element in self._package.xml(self._workbook).iter():
+            if element.tag.endswith("}workbookPr"):
+                return element.get("date1904", "0").lower() in ("1", "true")
+        return False
+
+    def _style_attr(self, style: str | None) -> str | None:
+        """' s="N"' for a known named style; None (keep / no style) for None or an unknown name."""
+        index = None if style is None else self._styles.index(style)
+        return None if index is None else f' s="{index}"'
+
+    def _cached_style_attr(self) -> Callable[[str], str | None]:
+        cache: dict[str, str | None] = {}
+
+        def style_attr(style: str) -> str | None:
+            if style not in cache:
+                cache[style] = self._style_attr(style)
+            return cache[style]
+        return style_attr
+
+    def _has_calc_chain(self) -> bool:
+        part = self._workbook_rels.get("calcChain", ("", ""))[1]
+        return part in self._order and part not in self._removed
+
+    def _render_rows(self, rows: Iterable[tuple[int, Sequence[Cell | None]]], renderer: _CellRenderer,
+                     old_attrs: Mapping[int, str]) -> tuple[bytes, _Bounds]:
+        style_attrs: dict[str | None, str] = {}
+        bounds = _Bounds()
+        out: list[str] = []
+        last_row = 0
+        render = renderer.cell
+        plain_text = _TEXT_NEEDS_CARE.search
+        columns = _COLUMNS
+        formatted = sorted(old_attrs)  # rows with a height etc. stay, even where no cell is written
+        k = 0
+        for row, cells in rows:
+            if not last_row < row <= MAX_ROWS:
+                raise ValueError(f"行号 {row} 无效：必须递增且不超过 {MAX_ROWS}。")
+            last_row = row
+            while k < len(formatted) and formatted[k] <= row:
+                if formatted[k] < row:
+                    out.append(f'<row r="{formatted[k]}"{old_attrs[formatted[k]]}/>')
+                k += 1
+            suffix = str(row)
+            pieces = []
+            previous = first_col = last_col = -1
+            for cell in cells:
+                if cell is None:
+                    continue
+                col, value, style = cell
+                if not previous < col < MAX_COLUMNS:
+                    raise ValueError(f"第 {row} 行的列号 {col} 无效：必须递增且小于 {MAX_COLUMNS}。")
+                previous = col
+                s = style_attrs.get(style)
+                if s is None:
+                    s = style_attrs[style] = self._style_attr(style) or ""
+                # Plain text and integers inline the renderer's first branches: this loop runs per cell.
+                kind = type(value)
+                if kind is str and value and len(value) <= MAX_TEXT_UNITS // 2 and not plain_text(value):
+                    pieces.append(f'<c r="{columns[col]}{suffix}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
+                elif kind is int:
+                    pieces.append(f'<c r="{columns[col]}{suffix}"{s}><v>{value}</v></c>')
+                else:
+                    xml = render(columns[col] + suffix, value, s)
+                    if not xml:
+                        continue
+                    pieces.append(xml)
+                if first_col < 0:
+                    first_col = col
+                last_col = col
+            attrs = old_attrs.get(row, "")
+            if pieces:
+                out.append(f'<row r="{row}"{attrs}>{"".join(pieces)}</row>')
+                bounds.add(row, first_col, last_col)
+            elif attrs:
+                out.append(f'<row r="{row}"{attrs}/>')
+        out.extend(f'<row r="{number}"{old_attrs[number]}/>' for number in formatted[k:])
+        return "".join(out).encode("utf-8"), bounds
+
+    def _table(self, table_name: str) -> tuple[str, Element]:
+        types = self._current("[Content_Types].xml")
+        for override in _OVERRIDE.finditer(types):
+            tag = override.group(0)
+            if _attribute(tag, b"ContentType") != _TABLE_CONTENT_TYPE.encode():
+                continue
+            part = (_attribute(tag, b"PartName") or b"").decode().lstrip("/")
+            if part not in self._order or part in self._removed:
+                continue
+            table = parse_xml(self._current(part), part)
+            if table_name in (table.get("name"), table.get("displayName")):
+                return part, table
+        raise KeyError(f"工作簿中没有名为“{table_name}”的表格。")
+
+    @staticmethod
+    def _with_child_ref(data: bytes, element: bytes, ref: str) -> bytes:
+        found = re.search(rb"<" + element + rb"\b[^>]*>", data)
+        if found is None:
+            return data
+        return data[: found.start()] + _set_attribute(found.group(0), b"ref", ref.encode()) + data[found.end():]
+
+    def _check_new_sheet_name(self, name: str) -> None:
+        if not 1 <= len(name) <= 31 or _SHEET_NAME_FORBIDDEN.search(name) or name[0] == "'" or name[-1] == "'":
+            raise ValueError(f"工作表名“{name}”无效：须为 1-31 个字符，不含 []:*?/\\，且首尾不能是单引号。")
+        if name.casefold() in {entry.name.casefold() for entry in self._entries} or name.casefold() == "history":
+            raise ValueError(f"工作表名“{name}”已存在或被 Excel 保留。")
+
+    def _new_sheet_part(self) -> str:
+        folder = _worksheet_folder(self._entries, self._workbook)
+        number = 1
+        while f"{folder}/sheet{number}.xml" in self._order:
+            number += 1
+        return f"{folder}/sheet{number}.xml"
+
+    def _new_rel_id(self) -> str:
+        used = set(re.findall(rb'\sId="([^"]*)"', self._current(rels_part_for(self._workbook))))
+        number = len(used) + 1
+        while b"rId%d" % number in used:
+            number += 1
+        return f"rId{number}"
+
+    def _insert_sheet_element(self, name: str, sheet_id: int, rel_id: str, position: int) -> None:
+        data = self._current(self._workbook)
+        root = re.search(rb"<(?:[\w.-]+:)?workbook\b[^>]*>", data)
+        # Only a declaration on the root is in scope for the new element (openpyxl declares it per <sheet>).
+        prefix = re.search(rb'xmlns:([\w.-]+)="' + _REL_NS.encode() + rb'"', root.group(0)) if root else None
+        r_attr = f"{prefix.group(1).decode()}:id" if prefix else f'xmlns:r="{_REL_NS}" r:id'
+        element = f'<sheet name="{_xml_attr(name)}" sheetId="{sheet_id}" {r_attr}="{rel_id}"/>'.encode()
+        sheets_start, sheets_end = data.index(b"<sheets"), data.index(b"</sheets>")
+        existing = list(_SHEET_ELEMENT.finditer(data, sheets_start, sheets_end))
+        at = existing[position].start() if position < len(existing) else sheets_end
+        data = data[:at] + element + data[at:]
+        if position < len(existing):
+            data = _shift_sheet_indexes(data, position)
+        self._changed[self._workbook] = data
+
+    def _apply_calc_chain_drops(self) -> None:
+        if not self._calc_drops or not self._has_calc_chain():
+            return
+        rel_id, part = self._workbook_rels["calcChain"]
+        filtered, kept = _filtered_calc_chain(self._current(part), self._calc_drops)
+        self._calc_drops = {}
+        if filtered is None:
+            return
+        if kept:
+            self._changed[part] = filtered
+            return
+        # A calcChain must list at least one cell, so an emptied one goes with its
+        # relationship and content type; Excel rebuilds it on the next calculation.
+        self._removed.add(part)
+        rels_part = rels_part_for(self._workbook)
+        self._changed[rels_part] = _without_matching(
+            self._current(rels_part), _RELATIONSHIP, b"Id", rel_id.encode())
+        self._changed["[Content_Types].xml"] = _without_matching(
+            self._current("[Content_Types].xml"), _OVERRIDE, b"PartName", b"/" + part.encode())
+
+
+def _worksheet_folder(entries: Sequence[SheetEntry], workbook: str) -> str:
+    """Folder for new worksheet parts: where the existing ones live, else beside workbook.xml."""
+    for entry in entries:
+        if entry.kind == "worksheet" and "/" in entry.part:
+            return entry.part.rsplit("/", 1)[0]
+    base = workbook.rsplit("/", 1)[0] if "/" in workbook else ""
+    return f"{base}/worksheets" if base else "worksheets"
+
+
+def _insert_before(data: bytes, marker: bytes, insertion: bytes) -> bytes:
+    at = data.rindex(marker)
+    return data[:at] + insertion + data[at:]
+
+
+def _without_matching(data: bytes, element: re.Pattern[bytes], attr: bytes, value: bytes) -> bytes:
+    for found in element.finditer(data):
+        if _attribute(found.group(0), attr) == value:
+            return data[: found.start()] + data[found.end():]
+    return data
+
+
+def _shift_sheet_indexes(workbook: bytes, position: int) -> bytes:
+    """Sheet indexes at or after `position` move up by one (a sheet was inserted there)."""
+    def shifted(match: re.Match[bytes]) -> bytes:
+        index = int(match.group(2))
+        return match.group(1) + str(index + 1 if index >= position else index).encode() + match.group(3)
+
+    return re.sub(rb'(\s(?:localSheetId|activeTab|firstSheet)=")(\d+)(")', shifted, workbook)

@@ -1,0 +1,197 @@
+"""Fill the 绩效目标表 from the rosters and 参数: the cells the tool owns.
+
+Two phases. While the table is a plan (no 完成值 yet) the tool writes:
+- the 指标值 of the rows it recognises (indicators.py: people, amounts and
+  averages per part and in total, quarterly payments, the one-off deadline),
+  in the unit the row's 度量单位 asks for;
+- the header values 年度绩效目标 (regenerated, goals.py) and 年度资金总额; 项目名称,
+  实施单位 and 中长期绩效目标 copied from 项目信息 when it has them; 其中：财政拨款
+  when 项目信息 says the project is 财政全额拨款; and 项目信息's own 年度绩效目标,
+  so both places say the same.
+Once self-evaluation is under way (selfeval.active: a 完成值 typed, or the
+summary on the sheet) the approved targets and texts are left alone and the
+tool writes instead:
+- the 完成值 of the rows it recognises: what the rosters give for the year
+  (not of the 时效 rows: when payments were really made is for staff to say);
+- the 得分 column and the summary block below the table, except the
+  全年执行数 staff type there.
+Every other cell stays as staff wrote it. Standard rows the table lacks are
+proposed as 问题清单 entries, never inserted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Mapping
+
+from ..cells import a1, parse_a1
+from ..issues import INFO, Issue
+from ..money import Money, wan_text
+from ..params import Params
+from ..schema import PERFORMANCE_SHEET, PROJECT_INFO_SHEET
+from .compare import rounded
+from .figures import TOTAL, Figures
+from .goals import annual_goal_text
+from .indicators import AMOUNT, AVERAGE, DEADLINE, PEOPLE, QUARTERS, TIME_MEASURES, Known, recognise
+from .layout import EXECUTED_LABEL, GRADE_LABEL, SUMMARY_HEADERS, SUMMARY_TITLE, TOTAL_LABEL
+from .model import Grid, PerformanceTable, read_table
+from .overlay import patched_grid
+from .selfeval import SelfEvaluation, active, evaluate, shown
+from .standards import norm, standards
+from .values import from_yuan, money_unit, parse_figure
+
+Patch = dict[int, dict[int, tuple[object, str | None]]]  # Excel row -> 0-based col -> (value, style key)
+
+
+@dataclass
+class FillResult:
+    patches: dict[str, Patch] = field(default_factory=dict)
+    filled: list[str] = field(default_factory=list)  # what was written, for the report and 变更记录
+    suggestions: list[Issue] = field(default_factory=list)
+    evaluation: SelfEvaluation | None = None
+
+
+def known_value(known: Known, unit: str, figures: Figures) -> object | None:
+    """The value of a recognised indicator in the row's unit; None when there is nothing to say."""
+    part = figures.part(known.part) if known.part != TOTAL else None
+    if known.measure == PEOPLE:
+        return part.people if part else figures.total_people
+    if known.measure == AMOUNT:
+        return from_yuan(part.amount if part else figures.total_amount, unit)
+    if known.measure == AVERAGE:
+        if part is None or part.average is None:
+            return None
+        in_wan = money_unit(unit) == "万元"
+        return _as_written(rounded(part.average / 10000, 4) if in_wan else rounded(part.average, 2))
+    if known.measure == QUARTERS:
+        return figures.quarters_paid
+    if known.measure == DEADLINE:
+        d = figures.deadline
+        return d.month if norm(unit) == "月" else f"{d.year}年{d.month}月"
+    return None
+
+
+def _as_written(value: Decimal) -> Money:
+    """660.00 -> 660, 656.40 -> 656.4: figures as a person writes them."""
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def plan_fill(grid: Grid, info: Mapping[str, object], info_cells: Mapping[str, str],
+              figures: Figures, params: Params) -> FillResult:
+    table = read_table(grid)
+    evaluating = active(table)
+    column = table.cols.get("actual" if evaluating else "target")
+    result = FillResult()
+    sheet: Patch = {}
+    found: set[str] = set()
+    for row in table.rows:
+        known = recognise(row)
+        if known is None:
+            continue
+        found.add(known.key)
+        if evaluating and known.measure in TIME_MEASURES:
+            continue  # when payments were actually made is for staff to say; the rosters only say when they are due
+        value = known_value(known, row.text("unit"), figures)
+        if value is not None and column is not None:
+            _put(sheet, row.row, column, value)
+            result.filled.append(f"{row.label}={value}{row.text('unit')}")
+    if evaluating:
+        result.evaluation = _self_evaluate(read_table(patched_grid(grid, sheet)), figures, params, sheet)
+    else:
+        goal = annual_goal_text(figures, params)
+        _fill_header(table, info, figures, goal, sheet, result)
+        if "annual_goal" in info_cells:
+            r, c = parse_a1(info_cells["annual_goal"])
+            result.patches[PROJECT_INFO_SHEET] = {r: {c: (goal, None)}}
+    result.patches[PERFORMANCE_SHEET] = sheet
+    result.suggestions = _suggestions(table, found, figures)
+    return result
+
+
+def _put(patch: Patch, row: int, col: int, value: object, style: str | None = None) -> None:
+    patch.setdefault(row, {})[col] = (value, style)
+
+
+def _fill_header(table: PerformanceTable, info: Mapping[str, object], figures: Figures, goal: str,
+                 sheet: Patch, result: FillResult) -> None:
+    funds = f"{wan_text(figures.total_amount)}万元"
+    values = {"项目名称": info.get("project_name"), "实施单位": info.get("unit"),
+              "中长期绩效目标": info.get("long_term_goal"), "年度资金总额": funds, "年度绩效目标": goal}
+    if "财政全额" in str(info.get("funding_source") or ""):
+        values["其中：财政拨款"] = funds
+    for label, value in values.items():
+        if label in table.header_cells and value not in (None, ""):
+            r, c = parse_a1(table.header_cells[label])
+            _put(sheet, r, c, value)
+            result.filled.append(f"{label}")
+
+
+def _self_evaluate(table: PerformanceTable, figures: Figures, params: Params, sheet: Patch) -> SelfEvaluation:
+    executed_figure = parse_figure(table.executed)
+    if executed_figure.number is not None:
+        executed, note = executed_figure.number, ""
+    else:
+        executed, note = figures.total_amount, f"未填{EXECUTED_LABEL}，按{figures.total_source}数计"
+    budget = params.living_budget + params.one_off_budget
+    ev = evaluate(table, params, executed, budget, note)
+    score_col = table.cols.get("score")
+    if score_col is not None:
+        for rs in ev.rows:
+            _put(sheet, rs.row.row, score_col, shown(rs.score), "money" if rs.score is not None else None)
+    _summary_block(table, ev, params, sheet)
+    return ev
+
+
+def _summary_block(table: PerformanceTable, ev: SelfEvaluation, params: Params, sheet: Patch) -> None:
+    start = table.summary_row or table.last_row + 2
+    rows: list[tuple[list[object], tuple[str | None, ...]]] = [
+        ([SUMMARY_TITLE, None, None, None], ("subtitle", None, None, None)),
+        (list(SUMMARY_HEADERS), ("header",) * 4),
+    ]
+    for lv in ev.levels:
+        rows.append(([lv.level, lv.weight, shown(lv.score), lv.note], ("text", "int", "money", "note")))
+    rows.append(([TOTAL_LABEL, sum(lv.weight for lv in ev.levels), shown(ev.total), None],
+                 ("total_text", "total", "total", "total_text")))
+    rows.append(([GRADE_LABEL, None, ev.grade, _grade_note(params)], ("total_text", "total", "total", "note")))
+    executed_style = None if table.summary_row else "money"  # keep the style staff may have given their cell
+    rows.append(([EXECUTED_LABEL, table.executed, None, "请填写全年实际支出（元）；留空则按测算数计算预算执行率"],
+                 ("text", executed_style, None, "note")))
+    for i, (values, styles) in enumerate(rows):
+        for c, (v, st) in enumerate(zip(values, styles)):
+            _put(sheet, start + i, c, v, st)
+    for r in range(start + len(rows), table.last_row + 1 if table.summary_row else 0):
+        for c in range(len(SUMMARY_HEADERS)):
+            _put(sheet, r, c, None)  # a block that has shrunk leaves no stale rows
+
+
+def _grade_note(params: Params) -> str:
+    """优≥90分，良≥80分，中≥60分，差<60分 — from 参数."""
+    parts, previous = [], None
+    for grade, minimum in params.grades:  # best first
+        parts.append(f"{grade}≥{minimum}分" if minimum > 0 or previous is None else f"{grade}<{previous}分")
+        previous = minimum
+    return "，".join(parts)
+
+
+def _suggestions(table: PerformanceTable, found: set[str], figures: Figures) -> list[Issue]:
+    issues = []
+    for std in standards()["standard_rows"]:
+        if std["key"] in found:
+            continue
+        part, measure = split_key(std["key"])
+        value = known_value(Known(part, measure), std["度量单位"], figures)
+        issues.append(Issue("perf-suggest-row", INFO, PERFORMANCE_SHEET, a1(table.header_row, table.cols["name"]), "",
+                            f"建议在{std['一级指标']}/{std['二级指标']}下增加指标“{std['三级指标']}”："
+                            f"{std['指标性质']}{value}{std['度量单位']}（名称含“{_hint(part)}”的行由“填写绩效目标表”自动计算）",
+                            std["指标值设定依据及数据来源"]))
+    return issues
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """"one_off_people" -> ("one_off", "people")."""
+    part, _, measure = key.rpartition("_")
+    return part, measure
+
+
+def _hint(part: str) -> str:
+    return {"living": "生活补贴", "one_off": "一次性", "total": "合计"}[part]

@@ -1,0 +1,99 @@
+"""The 绩效目标表 use cases as WritePlans: fill it from the data, import it from
+a .xlsx/.docx. service.py applies them headlessly; a ribbon macro will apply the
+same plans to a live book.
+
+Each plan patches only the tool's cells of 绩效目标表 (and 项目信息's 年度绩效目标),
+rewrites 问题清单 as the workbook will read after the change, and adds a
+变更记录 entry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from ..analysis import Analysis, BookSource, analyse
+from ..issues import Issue, count_by_severity, sort_issues
+from ..schema import CHANGELOG_SHEET, PERFORMANCE_SHEET
+from ..tables.records import changelog_sheet, issues_sheet
+from . import PerformanceError
+from .figures import figures_for
+from .fill import FillResult, plan_fill
+from .importer import import_patch, read_source
+from .model import read_table
+from .overlay import PatchedSource
+from .selfeval import shown
+
+if TYPE_CHECKING:
+    from ..service import WritePlan
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class PerformanceReport:
+    action: str  # 填写绩效目标表 | 导入绩效目标表
+    written: list[str] = field(default_factory=list)
+    suggestions: list[Issue] = field(default_factory=list)
+    fill: FillResult | None = None
+    analysis: Analysis | None = None  # of the workbook as it reads after the change
+    out: Path | None = None
+    backup: Path | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_severity(self.analysis.issues)
+
+    def summary(self) -> str:
+        c = self.counts
+        parts = [f"{self.action}：写入{len(self.written)}项"]
+        ev = self.fill.evaluation if self.fill else None
+        if ev is not None:
+            parts.append(f"自评得分{shown(ev.total)}分（{ev.grade}）")
+        if self.suggestions:
+            parts.append(f"建议增加指标{len(self.suggestions)}项")
+        parts.append(f"问题：错误{c['error']}条、警告{c['warning']}条、提示{c['info']}条")
+        return "；".join(parts)
+
+
+def _usable_table(src: BookSource):
+    grid = src.grid(PERFORMANCE_SHEET)
+    if grid is None:
+        raise PerformanceError(f"工作簿中没有“{PERFORMANCE_SHEET}”工作表；请用 subsidy-xl new 生成的模板")
+    table = read_table(grid)
+    if not table.header_row:
+        raise PerformanceError(f"“{PERFORMANCE_SHEET}”中找不到指标表头行（一级指标、二级指标、三级指标、指标性质、指标值……）")
+    return table
+
+
+def _plan(src: BookSource, report: PerformanceReport, patches: dict, quarter, extra: list[Issue]) -> "WritePlan":
+    from ..service import WritePlan, changelog_entry
+
+    report.analysis = analyse(PatchedSource(src, patches), quarter)
+    issues = sort_issues(report.analysis.issues + extra)
+    previous = (src.grid(CHANGELOG_SHEET) or [])[1:]
+    entry = changelog_entry(report.action, PERFORMANCE_SHEET, report.summary())
+    return WritePlan(sheets=[issues_sheet(issues), changelog_sheet(previous, entry)], patches=patches)
+
+
+def plan_fill_performance(src: BookSource, progress: Progress) -> tuple["WritePlan", PerformanceReport]:
+    _usable_table(src)  # refuses a workbook without a usable sheet
+    progress("校验名册并计算指标…")
+    analysis = analyse(src)
+    figures = figures_for(analysis.living_people, analysis.one_off_people, analysis.params)
+    result = plan_fill(src.grid(PERFORMANCE_SHEET), analysis.project_info, analysis.project_cells, figures,
+                       analysis.params)
+    report = PerformanceReport("填写绩效目标表", result.filled, result.suggestions, result)
+    progress("复核填写后的绩效目标表…")
+    return _plan(src, report, result.patches, analysis.quarter, result.suggestions), report
+
+
+def plan_import_performance(src: BookSource, source: Path, progress: Progress) -> tuple["WritePlan", PerformanceReport]:
+    table = _usable_table(src)
+    progress(f"读取 {Path(source).name}…")
+    imported = read_source(Path(source))
+    patch = import_patch(table, imported)
+    written = list(imported.header) + [f"指标{len(imported.rows)}行"]
+    report = PerformanceReport("导入绩效目标表", written)
+    progress("校验导入的绩效目标表…")
+    return _plan(src, report, {PERFORMANCE_SHEET: patch}, None, []), report

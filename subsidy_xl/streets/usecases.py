@@ -1,0 +1,92 @@
+"""import-streets as a use case: read the returned forms, merge, plan the writes (called by the CLI and
+the ribbon alike; service.import_streets is the door)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..analysis import BookSource, analyse
+from ..issues import ERROR, Issue, count_by_severity, sort_issues
+from ..params import Params
+from ..schema import CHANGELOG_SHEET, ROSTERS
+from ..tables.records import changelog_sheet
+from .changes import changes_sheet, summary_line
+from .merge import MergeResult, merge
+from .returned import ReturnedForm, read_form
+
+Opener = Callable[[Path], BookSource]
+
+
+@dataclass
+class ImportReport:
+    result: MergeResult
+    problems: list[Issue]  # the forms' and the merge's, sorted
+    files: list[Path]
+    out: Path | None = None
+    backup: Path | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_severity(self.problems)
+
+    def summary(self) -> str:
+        c = self.counts
+        return (f"{summary_line(self.result, len(self.files))}；导入问题：错误{c['error']}条、警告{c['warning']}条、"
+                f"提示{c['info']}条（详见“变动情况”工作表）")
+
+
+def read_forms(files: Sequence[Path], params: Params, open_book: Opener) -> list[ReturnedForm]:
+    """Each file read on its own: one unreadable file is reported and the others still import."""
+    from ..io.reader import UnreadableWorkbook
+
+    forms = []
+    for path in map(Path, files):
+        try:
+            forms.append(read_form(open_book(path), path, params))
+        except (UnreadableWorkbook, OSError) as e:
+            form = ReturnedForm(path, None, {})
+            form.issues.append(Issue("form-unreadable", ERROR, form.sheet(""), "", "",
+                                     f"无法读取报送表：{e}，未导入", "报送表格式"))
+            forms.append(form)
+    _one_form_per_street(forms)
+    return forms
+
+
+def _one_form_per_street(forms: list[ReturnedForm]) -> None:
+    """Two forms of one 街道 would contradict each other row by row: neither is imported, the staff choose."""
+    by_street = defaultdict(list)
+    for form in forms:
+        if form.street and form.rosters:
+            by_street[form.street].append(form)
+    for street, same in by_street.items():
+        if len(same) > 1:
+            names = "、".join(f.name for f in same)
+            for form in same:
+                form.rosters.clear()
+                form.issues.append(Issue("form-street-twice", ERROR, form.sheet(""), "", street,
+                                         f"{street}有{len(same)}份报送表（{names}），均未导入；请只选其中一份重新导入",
+                                         "每个街道一份报送表"))
+
+
+def plan_import(src: BookSource, files: Sequence[Path], open_book: Opener, progress: Callable[[str], None]):
+    """The WritePlan of an import (roster cells, appended rows, 变动情况, a 变更记录 row) and its report."""
+    from ..service import WritePlan, changelog_entry
+
+    analysis = analyse(src)
+    progress(f"读取报送表 {len(files)} 份…")
+    forms = read_forms(files, analysis.params, open_book)
+    progress("逐人逐项比对、合并…")
+    result = merge([analysis.living, analysis.one_off], {s.name: src.grid(s.name) or [] for s in ROSTERS}, forms)
+    problems = sort_issues([i for f in forms for i in f.issues] + result.issues)
+    report = ImportReport(result, problems, [f.path for f in forms])
+    entry = changelog_entry("导入街道报表", f"{len(forms)}份", report.summary())
+    previous = (src.grid(CHANGELOG_SHEET) or [])[1:]
+    plan = WritePlan(
+        sheets=[changes_sheet(result, [f.name for f in forms], str(entry[0]), problems),
+                changelog_sheet(previous, entry)],
+        patches=dict(result.patches),
+        table_rows={spec.table: result.last_rows[spec.name] for spec in ROSTERS if spec.name in result.last_rows},
+    )
+    return plan, report

@@ -1,0 +1,71 @@
+"""Helpers of the 绩效目标表 tests: fixture workbooks built with openpyxl (never a
+user's workbook) and a read-only BookSource over them."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+from python_calamine import CalamineWorkbook
+
+from subsidy_xl.schema import PROJECT_INFO_SHEET, STYLES
+from subsidy_xl.template import build
+
+DATA = Path(__file__).parent / "data"
+
+
+def seed_data() -> dict:
+    return json.loads((DATA / "seed_application.json").read_text(encoding="utf-8"))
+
+
+class FileSource:
+    """Cell values aligned to A1, as the headless reader gives them."""
+
+    def __init__(self, path: Path):
+        self._book = CalamineWorkbook.from_path(str(path))
+        self.sheet_names = list(self._book.sheet_names)
+        self._grids: dict[str, list] = {}
+
+    def grid(self, name: str):
+        if name not in self.sheet_names:
+            return None
+        if name not in self._grids:
+            rows = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            self._grids[name] = [[_plain(v) for v in row] for row in rows]
+        return self._grids[name]
+
+    def merged(self, name: str):
+        return []
+
+
+def _plain(v):
+    """As the headless reader gives values: "" is None, a whole-number float an int."""
+    if v == "":
+        return None
+    if isinstance(v, float) and v.is_integer() and abs(v) <= 2**53:
+        return int(v)
+    return v
+
+
+def headless_io() -> bool:
+    """Whether subsidy_xl.io can read and write a workbook yet (it is built alongside these tests)."""
+    try:
+        from subsidy_xl.io import package, safe_save  # noqa: F401
+        from subsidy_xl.service import open_book, template_path
+    except ImportError:
+        return False
+    return hasattr(open_book(template_path()), "grid")
+
+
+def seed_workbook(path: Path) -> Path:
+    """The seed's application in the template: 项目信息 (with its other texts as extra rows) and 绩效目标表."""
+    data = seed_data()
+    build(path, {PROJECT_INFO_SHEET: data["项目信息"], "绩效目标表": data["绩效目标表"]})
+    wb = openpyxl.load_workbook(path)
+    ws = wb[PROJECT_INFO_SHEET]
+    for label, text in data["项目信息（其他）"].items():
+        r = ws.max_row + 1
+        ws.cell(r, 1, label).style = STYLES["text"]
+        ws.cell(r, 2, text).style = STYLES["note"]
+    wb.save(path)
+    return path

@@ -1,0 +1,40 @@
+"""The fill-performance and import-performance commands."""
+import json
+
+import openpyxl
+import pytest
+
+from performance_support import FileSource, headless_io
+from subsidy_xl import service
+from subsidy_xl.cli import EXIT_UNREADABLE, build_parser, main
+from subsidy_xl.sample import load_sample
+from subsidy_xl.template import build
+
+
+def test_commands_are_registered():
+    parser = build_parser()
+    fill = parser.parse_args(["fill-performance", "book.xlsx", "-o", "out.xlsx"])
+    assert fill.func.__module__ == "subsidy_xl.performance.cli" and str(fill.output) == "out.xlsx"
+    imp = parser.parse_args(["import-performance", "book.xlsx", "目标表.docx"])
+    assert str(imp.source) == "目标表.docx"
+
+
+def test_a_workbook_without_the_sheet_gets_a_chinese_message(tmp_path, monkeypatch, capsys):
+    path = build(tmp_path / "book.xlsx", None)
+    wb = openpyxl.load_workbook(path)
+    del wb["绩效目标表"]
+    wb.save(path)
+    monkeypatch.setattr(service, "open_book", FileSource)
+    assert main(["fill-performance", str(path)]) == EXIT_UNREADABLE
+    assert "工作簿中没有“绩效目标表”工作表" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not headless_io(), reason="subsidy_xl.io is not complete yet")
+def test_fill_then_check_on_the_command_line(tmp_path, capsys):
+    path = build(tmp_path / "demo.xlsx", load_sample())
+    main(["fill-performance", "-q", str(path)])
+    out = capsys.readouterr().out
+    assert "填写绩效目标表：写入" in out
+    main(["check", "--format", "json", str(path)])
+    codes = {i["code"] for i in json.loads(capsys.readouterr().out)}
+    assert not {c for c in codes if c.startswith(("perf-count-", "perf-amount-", "narrative-"))}
