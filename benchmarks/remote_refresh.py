@@ -1,6 +1,7 @@
 """Time the 全部刷新 macro through the xlwings remote engine (the live adapter's reads,
-the use case, and its writes as JSON actions), on the sample workbook with its
-rosters repeated ``scale`` times (each copy with fresh, valid IDs).
+the use case, and its writes as JSON actions), on the demo workbook
+(``subsidy-xl demo``) with its rosters repeated ``scale`` times (each copy with
+fresh, valid IDs).
 
 Run: python benchmarks/remote_refresh.py [scale ...]   e.g. 1 10 50
 Excel's own COM transfer is not included: the remote engine hands Python the
@@ -18,11 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from excel_support import payload, remote_engine  # noqa: E402
+from subsidy_xl import service  # noqa: E402
 from subsidy_xl.excel import macros  # noqa: E402
 from subsidy_xl.months import Quarter  # noqa: E402
-from subsidy_xl.sample import load_sample, make_id  # noqa: E402
+from subsidy_xl.sample import make_id  # noqa: E402
 from subsidy_xl.schema import ROSTERS  # noqa: E402
-from subsidy_xl.template import build  # noqa: E402
+
+QUARTER = Quarter(2026, 2)
 
 
 class QuietUi:
@@ -58,14 +61,15 @@ def scaled(data: dict, scale: int, seed: int = 7) -> tuple[dict, int]:
 def main(scales: list[int]) -> None:
     xw = remote_engine()
     with tempfile.TemporaryDirectory() as tmp:
-        path = build(Path(tmp) / "sample.xlsx", load_sample())
+        path = Path(tmp) / "demo.xlsx"
+        service.demo(path, QUARTER)
         for scale in scales:
             data, rows = scaled(payload(path), scale)
             times, actions = [], 0
             for _ in range(3):
                 book = xw.Book(json=data)
                 start = time.perf_counter()
-                macros.refresh_all(book, QuietUi(), quarter=Quarter(2026, 2))
+                macros.refresh_all(book, QuietUi(), quarter=QUARTER)
                 times.append(time.perf_counter() - start)
                 actions = len(book.json()["actions"])
             median = statistics.median(times)

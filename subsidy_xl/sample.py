@@ -155,6 +155,14 @@ PROJECT_INFO = {
 }
 
 
+def _performance_table() -> dict:
+    """The demo's table at the budget's figures, its header items from 项目信息."""
+    table = demo_table(default_params())
+    shared = ("项目名称", "实施单位", "中长期绩效目标")
+    table["header"] = {**table["header"], **{k: PROJECT_INFO[k] for k in shared}}
+    return table
+
+
 def sample_data() -> dict:
     rng = random.Random(SEED)
     streets = [s["street"] for s in default_data()["streets"]]
@@ -163,7 +171,7 @@ def sample_data() -> dict:
         "项目信息": PROJECT_INFO,
         "生活补贴名册": living_rows(rng, streets),
         "一次性补助名册": one_off_rows(rng, streets),
-        "绩效目标表": demo_table(default_params()),  # at the budget's figures; fill-performance corrects them
+        "绩效目标表": _performance_table(),  # at the budget's figures; fill-performance corrects them
     }
 
 
