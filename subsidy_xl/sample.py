@@ -24,6 +24,7 @@ from stdnum.cn import ric
 
 from .params import default_data, default_params
 from .performance.demo import demo_table
+from .resources import project_path
 
 SEED = 2026
 AREA = "530114"
@@ -37,7 +38,7 @@ ONE_OFF_POSTS = {
     "副职": ("社区党委副书记", "居委会副主任", "社区居委会副主任", "党总支副书记"),
     "监委会主任": ("监督委员会主任", "居务监督委员会主任"),
 }
-OUT = Path(__file__).resolve().parent.parent / "templates" / "sample_data.json"
+OUT = project_path("templates", "sample_data.json")
 
 
 def make_id(rng: random.Random, birth_year: int, male: bool) -> str:

@@ -34,8 +34,9 @@ from .tables.budget import budget_figures
 from .tables.payments import ONE_OFF_HEADERS, QUARTERLY_HEADERS, column_widths
 from .tables.sheet import SheetContent
 from .tables.summary import summary_sheet
+from .resources import project_path
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_DIR = project_path("templates")
 TEMPLATE_PATH = TEMPLATE_DIR / "subsidy_template.xlsx"
 ROSTER_ROWS = 20000  # rows covered by drop-down validation and text formats below each roster header
 FIXED_TIME = _dt.datetime(2026, 1, 1)  # document properties, so regeneration is reproducible

@@ -10,17 +10,30 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+LICENSE_VARIABLE = "XLWINGS_LICENSE_KEY"
+
 
 def remote_engine():
-    """xlwings with its remote engine registered, whatever was imported before."""
-    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-    import xlwings as xw
+    """xlwings with its remote engine registered, whatever was imported before.
 
-    if "remote" not in [e.name for e in xw.engines]:
-        # xlwings was imported before the key was set; its pro package validates the key on import.
-        from xlwings.pro import _xlremote
+    The noncommercial key is set only while xlwings.pro validates it on import,
+    so the rest of the test session runs in the environment it was given.
+    """
+    saved = os.environ.get(LICENSE_VARIABLE)
+    os.environ[LICENSE_VARIABLE] = "noncommercial"
+    try:
+        import xlwings as xw
 
-        xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+        if "remote" not in [e.name for e in xw.engines]:
+            # xlwings was imported without the key: its pro package failed then and imports now.
+            from xlwings.pro import _xlremote
+
+            xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+    finally:
+        if saved is None:
+            del os.environ[LICENSE_VARIABLE]
+        else:
+            os.environ[LICENSE_VARIABLE] = saved
     return xw
 
 

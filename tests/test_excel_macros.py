@@ -281,6 +281,45 @@ def test_export_package_needs_a_saved_book(xw, demo):
     assert result is None and ui.messages[-1][2] and "请先保存" in ui.messages[-1][1]
 
 
+@pytest.mark.parametrize("macro", [macros.refresh_all, macros.check, macros.build_quarterly, macros.fill_performance,
+                                   macros.import_streets, macros.export_package])
+def test_another_workbook_is_left_alone(xw, macro):
+    data = {"client": "Microsoft Office Scripts", "version": xw.__version__,
+            "book": {"name": "其他.xlsx", "active_sheet_index": 0, "selection": "A1"}, "names": [],
+            "sheets": [{"name": "Sheet1", "values": [["别人的数据"]], "tables": []}]}
+    book = xw.Book(json=data)
+    ui = RecordingUi(answers=["2026Q2"], files=["x.xlsx"], folder="x")
+    assert macro(book, ui) is None and not book.json()["actions"]
+    title, text, critical = ui.messages[-1]
+    assert critical and "不是补助经费工作簿" in text and "未作任何改动" in text
+
+
+def test_excel_prints_the_pdfs_of_the_export(tmp_path):
+    class FakeBook:
+        def __init__(self, log, path):
+            self.log, self.path = log, path
+
+        def to_pdf(self, target):
+            self.log.append(("pdf", self.path, target))
+
+        def close(self):
+            self.log.append(("close", self.path))
+
+    class FakeApp:
+        def __init__(self):
+            self.log = []
+            self.books = self
+
+        def open(self, path):
+            return FakeBook(self.log, path)
+
+    app = FakeApp()
+    made = macros.excel_pdf(app)([tmp_path / "季度发放_2026Q2.xlsx"], tmp_path)
+    assert made == [tmp_path / "季度发放_2026Q2.pdf"]
+    assert app.log == [("pdf", str(tmp_path / "季度发放_2026Q2.xlsx"), str(made[0])),
+                       ("close", str(tmp_path / "季度发放_2026Q2.xlsx"))]
+
+
 def test_help_and_about(xw, demo):
     data, actions, ui, _ = run(xw, demo, macros.show_help)
     assert "全部刷新" in ui.messages[-1][1] and sheet_of(data, actions) == ["说明"]

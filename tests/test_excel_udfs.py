@@ -76,7 +76,8 @@ def test_one_off_columns_agree_with_the_rules(analysis):
     people = [p for p in analysis.one_off_people if p.result is not None]
     assert len(people) > 50
     r = [p.result for p in people]
-    roles, terms, years = column([p.category for p in people]), column([x.terms for x in r]), column([x.years for x in r])
+    roles = column([p.category for p in people])
+    terms, years = column([x.terms for x in r]), column([x.years for x in r])
     assert flat(udfs.ONE_OFF_SUBSIDY(roles, terms, years)) == [x.amount for x in r]
     assert flat(udfs.ONE_OFF_MONTHS(terms, years)) == [x.months for x in r]
     assert flat(udfs.POST_RATE(roles)) == [x.rate for x in r]
@@ -122,8 +123,8 @@ def test_rmb_upper_matches_the_payment_sheet(demo):
 def test_a_column_of_100000_rows_is_one_call():
     rows = 100_000
     posts = ["社区党组织书记", "居委会副主任", "一肩挑", "书计"]
-    result = udfs.ONE_OFF_SUBSIDY(column([posts[i % 4] for i in range(rows)]), column([1.0 + i % 2 for i in range(rows)]),
-                                  column([5.0] * rows))
+    roles, terms = column([posts[i % 4] for i in range(rows)]), column([1.0 + i % 2 for i in range(rows)])
+    result = udfs.ONE_OFF_SUBSIDY(roles, terms, column([5.0] * rows))
     assert len(result) == rows
     assert result[:4] == [[11000], [21000], [12000], ["#职务无法识别：书计"]]
 

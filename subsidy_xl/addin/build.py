@@ -18,6 +18,7 @@ from .. import __version__
 from ..excel.registry import UDF_MODULE, UDFS, UdfSpec
 from .package import Sheet, write_addin_package
 from .vba_project import VbaModule, build_vba_project, module_from_export
+from ..resources import project_path
 
 ADDIN_FILE_NAME = "subsidy_xl.xlam"
 PROJECT_NAME = "subsidy_xl"
@@ -25,7 +26,7 @@ UDF_WRAPPER_MODULE = "SubsidyUdfs"
 CONFIG_SHEET = "xlwings.conf"
 WORKBOOK_CODE_NAME = "ThisWorkbook"
 CONFIG_SHEET_CODE_NAME = "Sheet1"
-WORKBOOK_SOURCES = Path(__file__).resolve().parents[2] / "workbook"
+WORKBOOK_SOURCES = project_path("workbook")
 
 # VB_Base of Excel's document modules: the Workbook and Worksheet classes.
 _WORKBOOK_BASE = '"0{00020819-0000-0000-C000-000000000046}"'

@@ -17,29 +17,33 @@ from ..analysis import analyse, default_quarter
 from ..issues import count_by_severity
 from ..months import Quarter, parse_quarter
 from ..params import params_from_grid
-from ..schema import CHANGES_SHEET, ISSUES_SHEET, PARAMS_SHEET, PERFORMANCE_SHEET, README_SHEET
+from ..schema import CHANGES_SHEET, ISSUES_SHEET, OWNED_SHEETS, PARAMS_SHEET, PERFORMANCE_SHEET, README_SHEET, ROSTERS
 from ..service import WritePlan, plan_refresh
 from ..tables.records import issues_sheet
 from .adapter import LiveBook, LiveWrite, apply_plan_live, is_windows_excel
 from .ui import ExcelUi, Ui
 
-HELP = """离任补贴工具栏各按钮的作用：
+HELP = f"""离任补贴工具栏各按钮的作用：
 
-全部刷新：按参数表和名册重新计算一次性补助金额列、季度发放、一次性补助发放、资金安排，并更新问题清单和变更记录（季度为当前季度）。
+全部刷新：按参数表和名册重新计算一次性补助名册的金额列和工具生成的各表，更新问题清单和变更记录（季度为当前季度）。
 校验：检查身份证号、任职年限、补贴标准等，只更新问题清单，不改动其他表。
 生成季度发放表：输入季度（如 2026Q2）后，按该季度重新生成季度发放表，其他表同时更新。
 填写绩效目标表：按名册人数和预算金额填写项目绩效目标表的指标值。
-导入街道报表：选择各街道报来的表格，合并到名册。
-导出报送材料：选择文件夹，导出发放表、公示名单和问题清单等报送文件。
+导入街道报表：选择各街道交回的报送表，合并到名册，变动列在“{CHANGES_SHEET}”表；导入后请再点“全部刷新”。
+导出报送材料：保存工作簿后，导出发放表PDF、公示名单和问题清单等报送文件到所选的空文件夹。
 
-名册、参数和项目信息由您填写；季度发放、一次性补助发放、资金安排、问题清单、变更记录由工具生成，请勿手工修改（刷新时会被覆盖）。
+名册、参数和项目信息由您填写；{'、'.join(OWNED_SHEETS)}由工具生成，请勿手工修改（刷新时会被覆盖）。
 工作表函数：=ONE_OFF_SUBSIDY(职务,届数,年数)、=POST_RATE(职务)、=ID_CHECK(身份证号) 等，见“插入函数”中的“离任补贴”类别。"""
 
 _POLICY = "呈组通〔2007〕143号（离任一次性补助）、呈组通〔2018〕88号（生活补贴）"
 
 
-def _macro(title: str) -> Callable:
-    """Find the book and the Ui when Excel calls; turn any failure into a Chinese message box."""
+def _macro(title: str, any_book: bool = False) -> Callable:
+    """Find the book and the Ui when Excel calls; turn any failure into a Chinese message box.
+
+    Unless ``any_book``, the active book must be a subsidy workbook: a click while
+    another workbook is active must not add the tool's sheets to it.
+    """
     def wrap(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(book=None, ui: Ui | None = None, **kwargs):
@@ -49,6 +53,8 @@ def _macro(title: str) -> Callable:
                 book = xw.Book.caller()
             ui = ui or ExcelUi(book.app)
             try:
+                if not any_book:
+                    _require_subsidy_book(book)
                 return fn(book, ui, **kwargs)
             except Exception as e:  # a traceback is no use to the staff; the message says what failed
                 detail = str(e) or type(e).__name__
@@ -58,6 +64,14 @@ def _macro(title: str) -> Callable:
                 ui.status(None)
         return run
     return wrap
+
+
+def _require_subsidy_book(book) -> None:
+    names = {s.name for s in book.sheets}
+    missing = [spec.name for spec in ROSTERS if spec.name not in names]
+    if missing:
+        raise ValueError(f"当前工作簿“{book.name}”中没有“{'”“'.join(missing)}”工作表，不是补助经费工作簿；"
+                         "请切换到补助经费工作簿后再点击。本工作簿未作任何改动")
 
 
 def _written(done: LiveWrite) -> str:
@@ -116,7 +130,7 @@ def build_quarterly(book, ui: Ui):
 
 @_macro("填写绩效目标表")
 def fill_performance(book, ui: Ui):
-    """填写绩效目标表: the CLI's ``performance fill``: the tool's cells of 绩效目标表, 问题清单, 变更记录."""
+    """填写绩效目标表: the CLI's ``fill-performance``: the tool's cells of 绩效目标表, 问题清单, 变更记录."""
     from ..performance.usecases import plan_fill_performance
 
     ui.status("填写绩效目标表：读取工作簿…")
@@ -193,14 +207,14 @@ def excel_pdf(app):
     return convert
 
 
-@_macro("使用说明")
+@_macro("使用说明", any_book=True)
 def show_help(book, ui: Ui):
     if README_SHEET in [s.name for s in book.sheets]:
         book.sheets[README_SHEET].activate()
     ui.message(HELP, "使用说明")
 
 
-@_macro("关于")
+@_macro("关于", any_book=True)
 def show_about(book, ui: Ui):
     import xlwings as xw
 

@@ -37,7 +37,8 @@ from decimal import Decimal
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
-from .reader import CellRange, column_letters
+from ..cells import col_letter
+from .reader import CellRange
 from .zipsafe import SafePackage, SheetEntry, WorkbookError, parse_xml, rels_part_for
 
 __all__ = ["Cell", "FormulaConflict", "PackageEditor", "PackageError", "TruncatedCell"]
@@ -82,7 +83,7 @@ class TruncatedCell:
 # ----------------------------------------------------------------------------------
 # cell rendering
 # ----------------------------------------------------------------------------------
-_COLUMNS = [column_letters(col) for col in range(MAX_COLUMNS)]
+_COLUMNS = [col_letter(col) for col in range(MAX_COLUMNS)]
 _COLUMNS_B = [letters.encode("ascii") for letters in _COLUMNS]
 _COLUMN_OF = {letters: col for col, letters in enumerate(_COLUMNS)}
 _COLUMN_OF_B = {letters: col for col, letters in enumerate(_COLUMNS_B)}

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from ..cells import a1
 from .zipsafe import SafePackage, SheetEntry, UnreadableWorkbook, UnsafeWorkbook
 
 __all__ = ["BookData", "CellRange", "SheetData", "UnreadableWorkbook", "UnsafeWorkbook", "Value", "read_book"]
@@ -45,7 +46,7 @@ class CellRange(NamedTuple):
     last_col: int
 
     def __str__(self) -> str:
-        return f"{cell_name(self.first_row, self.first_col)}:{cell_name(self.last_row, self.last_col)}"
+        return f"{a1(self.first_row + 1, self.first_col)}:{a1(self.last_row + 1, self.last_col)}"
 
 
 @dataclass(frozen=True)
@@ -139,21 +140,6 @@ class BookData:
 def read_book(path: str | os.PathLike[str]) -> BookData:
     """Open a workbook for reading; raises UnreadableWorkbook (Chinese message) if it cannot be read."""
     return BookData(SafePackage(path))
-
-
-def column_letters(col: int) -> str:
-    """Letters of a 0-based column index: 0 -> "A", 26 -> "AA"."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def cell_name(row: int, col: int) -> str:
-    """A1 name of a 0-based (row, col)."""
-    return f"{column_letters(col)}{row + 1}"
 
 
 def _clean_row(row: list) -> list[Value]:
