@@ -23,7 +23,7 @@ class UserError(Exception):
     """A problem the user can fix (file missing, locked, unreadable); shown without a traceback."""
 
 
-def _progress(quiet: bool):
+def progress_printer(quiet: bool):
     start = time.monotonic()
 
     def say(message: str) -> None:
@@ -32,7 +32,7 @@ def _progress(quiet: bool):
     return say
 
 
-def _quarter(text: str | None):
+def quarter_arg(text: str | None):
     from .months import parse_quarter
 
     if text is None:
@@ -43,7 +43,7 @@ def _quarter(text: str | None):
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
-def _print_table(issues: list[Issue]) -> None:
+def print_issues(issues: list[Issue]) -> None:
     if not issues:
         print("未发现问题。")
         return
@@ -69,7 +69,7 @@ def cmd_new(args) -> int:
 def cmd_demo(args) -> int:
     from .service import demo
 
-    report = demo(args.out, _quarter(args.quarter), progress=_progress(args.quiet))
+    report = demo(args.out, quarter_arg(args.quarter), progress=progress_printer(args.quiet))
     print(f"已生成演示工作簿：{report.out}")
     print(report.summary())
     return EXIT_OK
@@ -78,7 +78,7 @@ def cmd_demo(args) -> int:
 def cmd_refresh(args) -> int:
     from .service import refresh
 
-    report = refresh(args.book, _quarter(args.quarter), args.output, progress=_progress(args.quiet))
+    report = refresh(args.book, quarter_arg(args.quarter), args.output, progress=progress_printer(args.quiet))
     print(f"已刷新：{report.out}" + (f"（原文件备份：{report.backup}）" if report.backup else ""))
     print(report.summary())
     return EXIT_ERRORS if report.counts["error"] else EXIT_OK
@@ -87,12 +87,12 @@ def cmd_refresh(args) -> int:
 def cmd_check(args) -> int:
     from .service import check
 
-    analysis = check(args.book, progress=_progress(args.quiet or args.format == "json"))
+    analysis = check(args.book, progress=progress_printer(args.quiet or args.format == "json"))
     if args.format == "json":
         json.dump([i.as_dict() for i in analysis.issues], sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        _print_table(analysis.issues)
+        print_issues(analysis.issues)
         print(_counts_line(analysis.issues))
     return EXIT_ERRORS if analysis.errors else EXIT_OK
 

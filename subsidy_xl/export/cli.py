@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_ERRORS, EXIT_OK, UserError, _progress, _quarter
+from ..cli import EXIT_ERRORS, EXIT_OK, UserError, progress_printer, quarter_arg
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -14,7 +14,7 @@ def _export(args: argparse.Namespace) -> int:
     from .pdf import PdfError
 
     try:
-        report = export_package(args.book, _quarter(args.quarter), args.output, progress=_progress(args.quiet),
+        report = export_package(args.book, quarter_arg(args.quarter), args.output, progress=progress_printer(args.quiet),
                                 pdf=not args.no_pdf)
     except (ExportError, PdfError) as e:
         raise UserError(str(e)) from None

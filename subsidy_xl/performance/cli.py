@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, _progress
+from ..cli import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, progress_printer
 from . import PerformanceError
 
 
@@ -21,7 +21,7 @@ def _fill(args: argparse.Namespace) -> int:
     from ..service import fill_performance
 
     try:
-        return _report(fill_performance(args.book, args.output, progress=_progress(args.quiet)))
+        return _report(fill_performance(args.book, args.output, progress=progress_printer(args.quiet)))
     except PerformanceError as e:
         print(f"错误：{e}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -31,7 +31,7 @@ def _import(args: argparse.Namespace) -> int:
     from ..service import import_performance
 
     try:
-        return _report(import_performance(args.book, args.source, args.output, progress=_progress(args.quiet)))
+        return _report(import_performance(args.book, args.source, args.output, progress=progress_printer(args.quiet)))
     except PerformanceError as e:
         print(f"错误：{e}", file=sys.stderr)
         return EXIT_UNREADABLE

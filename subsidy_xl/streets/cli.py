@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import EXIT_ERRORS, EXIT_OK, UserError, _print_table, _progress
+from ..cli import EXIT_ERRORS, EXIT_OK, UserError, print_issues, progress_printer
 
 
 def _street_form(args: argparse.Namespace) -> int:
@@ -23,8 +23,8 @@ def _street_form(args: argparse.Namespace) -> int:
 def _import_streets(args: argparse.Namespace) -> int:
     from ..service import import_streets
 
-    report = import_streets(args.book, args.files, args.output, progress=_progress(args.quiet))
-    _print_table(report.problems)
+    report = import_streets(args.book, args.files, args.output, progress=progress_printer(args.quiet))
+    print_issues(report.problems)
     print(f"已导入：{report.out}" + (f"（原文件备份：{report.backup}）" if report.backup else ""))
     print(report.summary())
     print("请运行 subsidy-xl refresh 重新计算发放表。")
