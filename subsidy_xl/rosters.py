@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .cells import a1
 from .issues import ERROR, WARNING, Issue, shown
@@ -95,28 +95,58 @@ def read_roster(grid: Sequence[Sequence[object]] | None, spec: Roster, context: 
                                 f"名册中有合并单元格 {ref}，合并区域中只有第一格有值；请取消合并并逐行填写", "名册应一人一行"))
     records = []
     specs = [(spec.column(k), c) for k, c in cols.items()]
-    input_specs = [(col, c) for col, c in specs if not col.computed and col.key != "seq"]
+    input_cols = [c for col, c in specs if not col.computed and col.key != "seq"]
+    parsers = [(col.key, c, _parser(col, context)) for col, c in specs]
+    # The ID has its own check with a specific code.
+    required = [col for col in spec.columns if col.required and col.key in cols and col.key != "id"]
+    width = max(cols.values()) + 1
     for r in range(header_idx + 1, len(grid)):
         row = grid[r]
-        raw = {col.key: (row[c] if c < len(row) else None) for col, c in specs}
-        if all(_blank(raw[col.key]) for col, _ in input_specs):
+        if len(row) < width:
+            row = [*row, *[None] * (width - len(row))]
+        if all(_blank(row[c]) for c in input_cols):
             continue  # blank row (a 序号 alone does not make a person)
-        rec = Record(spec.name, r + 1, {}, raw, cols)
-        for col, c in specs:
-            value, problem = parse_field(col, raw[col.key], context)
-            rec.values[col.key] = value
+        raw = {key: row[c] for key, c, _parse in parsers}
+        values = {}
+        rec = Record(spec.name, r + 1, values, raw, cols)
+        for key, c, parse in parsers:
+            value, problem = parse(row[c])
+            values[key] = value
             if problem:
-                rec.bad.add(col.key)
+                rec.bad.add(key)
                 code, severity, message = problem
-                issues.append(Issue(code, severity, spec.name, a1(r + 1, c), shown(raw[col.key]), message,
+                col = spec.column(key)
+                issues.append(Issue(code, severity, spec.name, a1(r + 1, c), shown(row[c]), message,
                                     f"“{col.header}”列的填写要求"))
-        for col in spec.columns:
-            if col.required and col.key in cols and col.key not in rec.bad and _blank(rec.values.get(col.key)) \
-                    and col.key != "id":  # the ID has its own check with a specific code
+        for col in required:
+            if _blank(values[col.key]) and col.key not in rec.bad:
                 issues.append(Issue("required-missing", ERROR, spec.name, rec.cell(col.key), "",
                                     f"{rec.who}的“{col.header}”为空", "必填项"))
         records.append(rec)
     return RosterData(spec, records, cols, header_row, issues)
+
+
+# Kinds whose cells are mostly different from row to row (nothing to gain by remembering them).
+_DISTINCT_KINDS = frozenset({"id", "account", "phone"})
+
+
+def _parser(col: Column, context: "FieldContext") -> Callable[[object], tuple[object, "Problem | None"]]:
+    """parse_field for one column of one sheet. A column repeats few values (months, streets, standards,
+    posts), so each distinct value is parsed once: large rosters spend their time here otherwise."""
+    if col.kind in _DISTINCT_KINDS:
+        return lambda raw: parse_field(col, raw, context)
+    seen: dict[tuple[type, object], tuple[object, Problem | None]] = {}
+
+    def parse(raw: object) -> tuple[object, Problem | None]:
+        key = (type(raw), raw)  # 1, 1.0 and True are equal as keys but not as cells
+        try:
+            return seen[key]
+        except KeyError:
+            result = seen[key] = parse_field(col, raw, context)
+            return result
+        except TypeError:  # an unhashable value: never from a reader, but parse it all the same
+            return parse_field(col, raw, context)
+    return parse
 
 
 def _blank(v: object) -> bool:
