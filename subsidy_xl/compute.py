@@ -6,7 +6,7 @@ reason that the payment sheets show.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .issues import ERROR, INFO, WARNING, Issue, shown
@@ -41,12 +41,20 @@ class LivingPerson:
     stop_reason: str | None
     eligible_from: YearMonth | None
     blocked: str | None  # why nothing can be paid at all
+    # pay() per quarter: the payment sheet, 汇总, 资金安排 and the 绩效 checks all ask for the same quarters.
+    _pays: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def pay(self, quarter: Quarter, params: Params) -> LivingPay:
+        known = self._pays.get(quarter)
+        if known is not None and known[0] is params:
+            return known[1]
         if self.blocked:
-            return LivingPay(0, 0, self.blocked)
-        return living_quarter(self.standard, self.pay_start, self.pay_stop, self.stop_reason, quarter, params,
-                              self.eligible_from)
+            result = LivingPay(0, 0, self.blocked)
+        else:
+            result = living_quarter(self.standard, self.pay_start, self.pay_stop, self.stop_reason, quarter, params,
+                                    self.eligible_from)
+        self._pays[quarter] = (params, result)
+        return result
 
 
 def assess_living(roster: RosterData, params: Params) -> tuple[list[LivingPerson], list[Issue]]:

@@ -46,11 +46,11 @@ class Quarter(NamedTuple):
 
     @property
     def first(self) -> YearMonth:
-        return self.months[0]
+        return YearMonth(self.year, (self.q - 1) * 3 + 1)
 
     @property
     def last(self) -> YearMonth:
-        return self.months[2]
+        return YearMonth(self.year, self.q * 3)
 
     def __str__(self) -> str:
         return f"{self.year}Q{self.q}"

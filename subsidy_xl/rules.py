@@ -135,9 +135,13 @@ def living_quarter(standard: Money, pay_start: YearMonth, pay_stop: YearMonth | 
         if stop_reason not in params.stop_effects:
             raise ValueError(f"停发原因“{stop_reason or '空'}”不在参数表中")
         offset = params.stop_effects[stop_reason]
-    paid = payable_months(pay_start, pay_stop, offset, quarter.months, eligible_from)
+    # The months of payable_months(..., quarter.months, ...), counted: a quarter is 3 consecutive months.
+    first = quarter.first.index
+    start = (pay_start if eligible_from is None else max(pay_start, eligible_from)).index
+    end = first + 3 if pay_stop is None else min(first + 3, pay_stop.index + offset)  # first month not paid
+    paid = max(0, end - max(first, start))
     if paid:
-        return LivingPay(len(paid), standard * len(paid), None)
+        return LivingPay(paid, standard * paid, None)
     if pay_stop is not None and pay_stop.index + offset <= quarter.first.index:
         return LivingPay(0, 0, f"已停发（{stop_reason}，{pay_stop}）")
     if eligible_from is not None and eligible_from.index > quarter.last.index and pay_start.index <= quarter.last.index:

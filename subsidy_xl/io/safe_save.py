@@ -7,10 +7,12 @@ and fsynced, the previous version is copied to ``<stem>.bak<suffix>`` (only the
 last one is kept), and the temporary file atomically takes the workbook's name
 (``os.replace``).  If ``write_fn`` raises, or the process dies, the workbook is
 untouched; after an exception the temporary file is removed too (after a hard
-kill it is left as a hidden ``.<name>.*.tmp`` file).
+kill it is left as a hidden ``.<name>.*.tmp`` file), and an OSError (disk full,
+an unwritable backup) comes out as ``SaveFailed`` with a Chinese message.
 """
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -21,7 +23,8 @@ from typing import BinaryIO
 
 from .zipsafe import WorkbookError
 
-__all__ = ["SaveRefused", "WorkbookInUse", "WorkbookReadOnly", "backup_path", "lock_files", "safe_replace"]
+__all__ = ["SaveFailed", "SaveRefused", "WorkbookInUse", "WorkbookReadOnly", "backup_path", "lock_files",
+           "safe_replace"]
 
 
 class SaveRefused(WorkbookError):
@@ -34,6 +37,18 @@ class WorkbookInUse(SaveRefused):
 
 class WorkbookReadOnly(SaveRefused):
     """The workbook or its folder cannot be written."""
+
+
+class SaveFailed(SaveRefused):
+    """Writing the new version failed part-way (disk full, I/O error); the workbook is as it was."""
+
+
+_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EROFS: "磁盘为只读",
+            errno.EIO: "磁盘读写错误"}
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno) or exc.strerror or type(exc).__name__
 
 
 def backup_path(path: str | os.PathLike[str]) -> Path:
@@ -74,8 +89,10 @@ def safe_replace(path: str | os.PathLike[str], write_fn: Callable[[BinaryIO], ob
             os.replace(temp, path)
         except PermissionError as exc:  # Windows: another program holds the file open
             raise WorkbookInUse(f"工作簿“{path.name}”正被其他程序占用，无法替换，请关闭后再试。文件未作任何修改。") from exc
-    except BaseException:
+    except BaseException as exc:
         temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # disk full, a backup that cannot be written ...: a message, not a traceback
+            raise SaveFailed(f"保存“{path.name}”时出错（{_reason(exc)}），文件未作任何修改。") from exc
         raise
     _fsync_directory(path.parent)
     return kept

@@ -1,0 +1,200 @@
+"""Safe saving through the command: a workbook open in Excel/WPS/LibreOffice or read-only is refused with a
+Chinese message and not touched; a save that fails or is killed part-way leaves the workbook as it was
+(tests/test_io_safe_save.py covers safe_replace itself)."""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from reliability_support import grids, network_forbidden, run_cli
+from subsidy_xl import cli, service
+from subsidy_xl.io import safe_save
+from subsidy_xl.io.safe_save import backup_path, lock_files
+from subsidy_xl.months import Quarter
+from subsidy_xl.schema import CHANGELOG_SHEET
+
+assert network_forbidden  # autouse: no test or fixture here may open a socket
+
+REPO = Path(__file__).resolve().parents[1]
+COMMANDS = ("refresh", "fill-performance", "import-streets")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("saving") / "demo.xlsx"
+    service.demo(path, Quarter(2026, 2))
+    return path
+
+
+@pytest.fixture(scope="module")
+def form(demo, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("form") / "龙城街道.xlsx"
+    assert run_cli("street-form", path, "--street", "龙城街道", "--book", demo).code == 0
+    return path
+
+
+@pytest.fixture
+def book(demo, tmp_path) -> Path:
+    folder = tmp_path / "book"
+    folder.mkdir()
+    path = folder / "补助经费.xlsx"
+    shutil.copyfile(demo, path)
+    return path
+
+
+def command(name: str, book: Path, form: Path) -> list[object]:
+    return {"refresh": ["refresh", book, "--quarter", "2026Q2"], "fill-performance": ["fill-performance", book],
+            "import-streets": ["import-streets", book, form]}[name] + ["-q"]
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def assert_refused_untouched(run, book: Path, original: bytes, before: list[str], *message: str) -> None:
+    assert run.code == cli.EXIT_UNREADABLE, run.text
+    assert run.err.startswith("错误：") and "Traceback" not in run.err, run.err
+    for part in message + ("未作任何修改",):
+        assert part in run.err, run.err
+    assert book.read_bytes() == original
+    assert listing(book.parent) == before  # no backup, no temporary file
+
+
+# ---------------------------------------------------------------------------------------
+# refused before anything is written
+# ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lock", [0, 1], ids=["excel-wps", "libreoffice"])
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_workbook_open_in_an_office_suite_is_refused_untouched(book, form, name, lock):
+    lock_files(book)[lock].write_bytes(b"owner")
+    original, before = book.read_bytes(), listing(book.parent)
+    run = run_cli(*command(name, book, form))
+    assert_refused_untouched(run, book, original, before, "正在 Excel/WPS/LibreOffice 中打开", "请先关闭")
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_read_only_workbook_is_refused_untouched(book, form, name):
+    book.chmod(0o444)
+    original, before = book.read_bytes(), listing(book.parent)
+    run = run_cli(*command(name, book, form))
+    assert_refused_untouched(run, book, original, before, "只读")
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_read_only_folder_is_refused_untouched(book, form, name):
+    original, before = book.read_bytes(), listing(book.parent)
+    book.parent.chmod(0o555)
+    try:
+        run = run_cli(*command(name, book, form))
+    finally:
+        book.parent.chmod(0o755)
+    assert_refused_untouched(run, book, original, before, "不可写")
+
+
+# ---------------------------------------------------------------------------------------
+# failing part-way
+# ---------------------------------------------------------------------------------------
+def fail_at_member(monkeypatch, number: int, error: BaseException) -> list[str]:
+    """Make the ``number``-th part written into a zip raise ``error``; returns the parts written."""
+    written: list[str] = []
+    real = zipfile.ZipFile.writestr
+
+    def writestr(self, info, data, *args, **kwargs):
+        if len(written) + 1 == number:
+            raise error
+        written.append(getattr(info, "filename", info))
+        return real(self, info, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+    return written
+
+
+@pytest.mark.parametrize("member", [1, 12, 30])
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_disk_full_part_way_through_the_save_leaves_the_workbook_intact(book, form, name, member, monkeypatch):
+    original, before = book.read_bytes(), listing(book.parent)
+    written = fail_at_member(monkeypatch, member, OSError(errno.ENOSPC, "No space left on device"))
+    run = run_cli(*command(name, book, form))
+    assert len(written) == member - 1  # the save really was cut at that part
+    assert_refused_untouched(run, book, original, before, "磁盘空间不足")
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_crash_part_way_through_the_save_leaves_the_workbook_intact(book, form, name, monkeypatch):
+    original, before = book.read_bytes(), listing(book.parent)
+    fail_at_member(monkeypatch, 20, RuntimeError("模拟的程序错误"))
+    run = run_cli(*command(name, book, form))
+    assert run.code == cli.EXIT_INTERNAL and "内部错误" in run.err and "Traceback" not in run.err
+    assert book.read_bytes() == original and listing(book.parent) == before
+
+
+def test_a_failed_rename_after_the_backup_leaves_the_workbook_and_its_backup(book, form, monkeypatch):
+    original = book.read_bytes()
+    real = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == book:
+            raise OSError(errno.EIO, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(safe_save.os, "replace", replace)
+    run = run_cli(*command("refresh", book, form))
+    assert run.code == cli.EXIT_UNREADABLE and "磁盘读写错误" in run.err and "未作任何修改" in run.err
+    assert book.read_bytes() == original and backup_path(book).read_bytes() == original
+    assert listing(book.parent) == sorted([book.name, backup_path(book).name])
+
+
+# ---------------------------------------------------------------------------------------
+# a process killed while it saves
+# ---------------------------------------------------------------------------------------
+KILL_DELAYS = (0.0, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16)  # seconds after "写入工作簿…" appears
+
+
+def test_killing_refresh_while_it_saves_never_leaves_a_broken_workbook(demo, tmp_path):
+    """Each run is killed at another moment of its save; the workbook is then either exactly the original
+    or the complete refreshed one, a backup (if any) is the original, and leftovers are hidden temp files."""
+    original = demo.read_bytes()
+    runs = []
+    for n, delay in enumerate(KILL_DELAYS):
+        folder = tmp_path / f"run{n}"
+        folder.mkdir()
+        target = folder / "补助经费.xlsx"
+        target.write_bytes(original)
+        process = subprocess.Popen([sys.executable, "-m", "subsidy_xl.cli", "refresh", str(target), "--quarter",
+                                    "2026Q2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+        runs.append((process, target, delay))
+    outcomes = []
+    for process, target, delay in runs:
+        try:
+            for line in process.stderr:
+                if "写入工作簿" in line.decode("utf-8"):
+                    time.sleep(delay)
+                    break
+            process.send_signal(signal.SIGKILL)
+        finally:
+            process.wait(timeout=60)
+            process.stderr.close()
+        outcomes.append(_state_after_kill(target, original))
+    assert set(outcomes) <= {"original", "refreshed"}, outcomes
+
+
+def _state_after_kill(target: Path, original: bytes) -> str:
+    backup = backup_path(target)
+    assert not backup.exists() or backup.read_bytes() == original
+    leftovers = set(os.listdir(target.parent)) - {target.name, backup.name}
+    assert all(re.fullmatch(r"\..+\.tmp", name) for name in leftovers), leftovers
+    if target.read_bytes() == original:
+        return "original"
+    log = grids(target, [CHANGELOG_SHEET])[CHANGELOG_SHEET]  # a complete package that reads
+    assert log[-1][1] == "刷新" and len(log) == len(grids(backup, [CHANGELOG_SHEET])[CHANGELOG_SHEET]) + 1
+    return "refreshed"
