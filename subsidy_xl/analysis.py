@@ -12,6 +12,7 @@ from typing import Protocol, Sequence
 from .cells import a1
 from .checks.people import check_duplicates, check_ids
 from .checks.project_info import check_project_info
+from .checks.workbook import check_external_links
 from .compute import LivingPerson, OneOffPerson, assess_living, assess_one_off
 from .issues import Issue, sort_issues
 from .months import Quarter, YearMonth, quarter_of
@@ -31,6 +32,8 @@ class BookSource(Protocol):
 
     def merged(self, name: str) -> Sequence[tuple[int, int, int, int]]:
         """Merged ranges as 0-based (first_row, first_col, last_row, last_col)."""
+
+    # Optional: ``external_links``, what the file's external-link parts point at (io/reader.py).
 
 
 @dataclass
@@ -95,6 +98,7 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     one_off_people, more = assess_one_off(one_off, params)
     issues += more
     issues += check_project_info(info, cells, params)
+    issues += check_external_links(getattr(src, "external_links", ()))  # the file reader offers them
     issues += check_performance(src.grid(PERFORMANCE_SHEET), src.grid(PROJECT_INFO_SHEET), params,
                                 living_people, one_off_people)
     return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, sort_issues(issues))

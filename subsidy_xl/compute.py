@@ -12,7 +12,7 @@ from decimal import Decimal
 from .issues import ERROR, INFO, WARNING, Issue, shown
 from .months import Quarter, YearMonth
 from .params import Params
-from .roles import ROLE_HINT, normalise_role
+from .roles import ROLE_HINT, RoleMatch, normalise_role
 from .rosters import Record, RosterData, month_value
 from .rules import (LivingPay, OneOff, Tenure, eligible_age_month, full_terms_and_years, living_eligibility,
                     living_quarter, one_off_subsidy)
@@ -32,7 +32,7 @@ def _identity_block(rec: Record) -> str | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class LivingPerson:
     rec: Record
     standard: int | Decimal | None
@@ -41,25 +41,35 @@ class LivingPerson:
     stop_reason: str | None
     eligible_from: YearMonth | None
     blocked: str | None  # why nothing can be paid at all
+    # living_quarter results by their inputs, shared by the people of one roster (assess_living): a roster
+    # repeats few standards and months, so most people's pay is already known.
+    shared_pays: dict = field(default_factory=dict, repr=False, compare=False)
     # pay() per quarter: the payment sheet, 汇总, 资金安排 and the 绩效 checks all ask for the same quarters.
     _pays: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def pay(self, quarter: Quarter, params: Params) -> LivingPay:
         known = self._pays.get(quarter)
-        if known is not None and known[0] is params:
-            return known[1]
+        if known is None or known[0] is not params:
+            known = self._pays[quarter] = (params, self._pay(quarter, params))
+        return known[1]
+
+    def _pay(self, quarter: Quarter, params: Params) -> LivingPay:
         if self.blocked:
-            result = LivingPay(0, 0, self.blocked)
-        else:
-            result = living_quarter(self.standard, self.pay_start, self.pay_stop, self.stop_reason, quarter, params,
-                                    self.eligible_from)
-        self._pays[quarter] = (params, result)
-        return result
+            return LivingPay(0, 0, self.blocked)
+        key = (quarter, type(self.standard), self.standard, self.pay_start, self.pay_stop, self.stop_reason,
+               self.eligible_from)  # the type: 660 and Decimal(660) are one key but not one amount
+        known = self.shared_pays.get(key)
+        if known is None or known[0] is not params:
+            known = self.shared_pays[key] = (params, living_quarter(
+                self.standard, self.pay_start, self.pay_stop, self.stop_reason, quarter, params, self.eligible_from))
+        return known[1]
 
 
 def assess_living(roster: RosterData, params: Params) -> tuple[list[LivingPerson], list[Issue]]:
     people, issues = [], []
     policy = "呈组通〔2018〕88号"
+    eligibility: dict[tuple[YearMonth, Tenure], list[str]] = {}  # rosters repeat few combinations
+    shared_pays: dict = {}
     for rec in roster.records:
         v = rec.values
         blocked = _identity_block(rec)
@@ -86,7 +96,10 @@ def assess_living(roster: RosterData, params: Params) -> tuple[list[LivingPerson
         if left is not None:
             tenure = Tenure(v.get("consecutive_terms"), v.get("consecutive_years"),
                             v.get("total_terms"), v.get("total_years"))
-            for problem in living_eligibility(left, tenure, params):
+            problems = eligibility.get((left, tenure))
+            if problems is None:
+                problems = eligibility[left, tenure] = living_eligibility(left, tenure, params)
+            for problem in problems:
                 issues.append(Issue("living-not-eligible", ERROR, rec.sheet, rec.cell("left_office"), str(left),
                                     f"{rec.who}不符合生活补贴条件：{problem}", policy))
                 blocked = blocked or NOT_ELIGIBLE
@@ -97,11 +110,11 @@ def assess_living(roster: RosterData, params: Params) -> tuple[list[LivingPerson
                 issues.append(Issue("living-under-age", WARNING, rec.sheet, rec.cell("pay_start"), str(start),
                                     f"{rec.who}起发年月{start}早于年满规定年龄的月份{eligible_from}，此前月份不予计发",
                                     f"{policy}：男年满{params.min_age_male}周岁、女年满{params.min_age_female}周岁"))
-        people.append(LivingPerson(rec, v.get("standard"), start, stop, reason, eligible_from, blocked))
+        people.append(LivingPerson(rec, v.get("standard"), start, stop, reason, eligible_from, blocked, shared_pays))
     return people, issues
 
 
-@dataclass
+@dataclass(slots=True)
 class OneOffPerson:
     rec: Record
     category: str | None
@@ -112,13 +125,19 @@ class OneOffPerson:
 def assess_one_off(roster: RosterData, params: Params) -> tuple[list[OneOffPerson], list[Issue]]:
     people, issues = [], []
     policy = "呈组通〔2007〕143号"
+    roles: dict[str, RoleMatch] = {}  # post as written -> 职务类别: rosters repeat few spellings
+    tenures: dict[tuple[YearMonth, YearMonth], tuple[int, int]] = {}
+    subsidies: dict[tuple[str, int, object], OneOff] = {}  # few (category, terms, years) combinations
     for rec in roster.records:
         v = rec.values
-        category, blocked = _category(rec, params, issues)
+        category, blocked = _category(rec, params, issues, roles)
         terms, years = v.get("terms"), v.get("years")
         start, left = month_value(rec, "tenure_start"), month_value(rec, "left_office")
         if start is not None and left is not None:
-            d_terms, d_years = full_terms_and_years(start, left, params)
+            derived = tenures.get((start, left))
+            if derived is None:
+                derived = tenures[start, left] = full_terms_and_years(start, left, params)
+            d_terms, d_years = derived
             if terms is None and "terms" not in rec.bad:
                 terms = d_terms
                 issues.append(Issue("tenure-derived", INFO, rec.sheet, rec.cell("terms"), "",
@@ -143,7 +162,9 @@ def assess_one_off(roster: RosterData, params: Params) -> tuple[list[OneOffPerso
         blocked = _identity_block(rec) or blocked
         result = None
         if category is not None and terms is not None and years is not None:
-            result = one_off_subsidy(category, terms, years, params)
+            result = subsidies.get((category, terms, years))
+            if result is None:
+                result = subsidies[category, terms, years] = one_off_subsidy(category, terms, years, params)
             if result.amount == 0:
                 issues.append(Issue("one-off-not-eligible", WARNING, rec.sheet, rec.cell("terms"), str(terms),
                                     f"{rec.who}{result.reason}，补助金额为0", policy))
@@ -152,11 +173,17 @@ def assess_one_off(roster: RosterData, params: Params) -> tuple[list[OneOffPerso
     return people, issues
 
 
-def _category(rec: Record, params: Params, issues: list[Issue]) -> tuple[str | None, str | None]:
-    """职务类别 as typed, else from 离任时职务; a disagreement is reported, the typed one used."""
+def _category(rec: Record, params: Params, issues: list[Issue],
+              roles: dict[str, RoleMatch]) -> tuple[str | None, str | None]:
+    """职务类别 as typed, else from 离任时职务; a disagreement is reported, the typed one used.
+    ``roles`` remembers normalise_role per post."""
     typed = rec.values.get("category")
     post = rec.values.get("post")
-    match = normalise_role(post, params.rates, params.role_aliases) if post else None
+    match = None
+    if post:
+        match = roles.get(post)
+        if match is None:
+            match = roles[post] = normalise_role(post, params.rates, params.role_aliases)
     if typed and "category" not in rec.bad:
         if match and match.category and match.category != typed:
             issues.append(Issue("category-post-mismatch", WARNING, rec.sheet, rec.cell("category"), typed,

@@ -49,6 +49,11 @@ class Quarter(NamedTuple):
         return YearMonth(self.year, (self.q - 1) * 3 + 1)
 
     @property
+    def first_index(self) -> int:
+        """``first.index`` without building the month (the rules ask it per person)."""
+        return self.year * 12 + (self.q - 1) * 3
+
+    @property
     def last(self) -> YearMonth:
         return YearMonth(self.year, self.q * 3)
 

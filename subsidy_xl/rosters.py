@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import repeat
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Sequence
+from typing import AbstractSet, Sequence
 
 from .cells import a1
+from .idcard import mask, mask_account
 from .issues import ERROR, WARNING, Issue, shown
 from .months import YearMonth, parse_year_month
 from .schema import GENDERS, Column, Roster
@@ -19,15 +21,20 @@ from .schema import GENDERS, Column, Roster
 _HEADER_SEARCH_ROWS = 10
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One roster row: parsed values by column key, and where each came from."""
     sheet: str
     row: int  # Excel row number
     values: dict[str, object]
-    raw: dict[str, object]
+    cells: tuple[object, ...]  # the cells as read, in the order of ``cols``
     cols: dict[str, int]  # column key -> 0-based column index in the sheet
-    bad: set[str] = field(default_factory=set)  # keys whose cell could not be read
+    bad: AbstractSet[str] = frozenset()  # keys whose cell could not be read
+
+    @property
+    def raw(self) -> dict[str, object]:
+        """The cells as read, by column key (made on each use: most records never need it)."""
+        return dict(zip(self.cols, self.cells))
 
     def cell(self, key: str) -> str:
         col = self.cols.get(key)
@@ -93,60 +100,116 @@ def read_roster(grid: Sequence[Sequence[object]] | None, spec: Roster, context: 
             ref = f"{a1(fr + 1, fc)}:{a1(lr + 1, lc)}"
             issues.append(Issue("roster-merged-cells", ERROR, spec.name, a1(fr + 1, fc), ref,
                                 f"名册中有合并单元格 {ref}，合并区域中只有第一格有值；请取消合并并逐行填写", "名册应一人一行"))
-    records = []
     specs = [(spec.column(k), c) for k, c in cols.items()]
-    input_cols = [c for col, c in specs if not col.computed and col.key != "seq"]
-    parsers = [(col.key, c, _parser(col, context)) for col, c in specs]
-    # The ID has its own check with a specific code.
-    required = [col for col in spec.columns if col.required and col.key in cols and col.key != "id"]
-    width = max(cols.values()) + 1
-    for r in range(header_idx + 1, len(grid)):
-        row = grid[r]
-        if len(row) < width:
-            row = [*row, *[None] * (width - len(row))]
-        if all(_blank(row[c]) for c in input_cols):
-            continue  # blank row (a 序号 alone does not make a person)
-        raw = {key: row[c] for key, c, _parse in parsers}
-        values = {}
-        rec = Record(spec.name, r + 1, values, raw, cols)
-        for key, c, parse in parsers:
-            value, problem = parse(row[c])
-            values[key] = value
+    keys = [col.key for col, _c in specs]
+    body = grid[header_idx + 1:]
+    raw_columns = [_column(body, c) for _col, c in specs]
+    columns = [_ParsedColumn(col, raw, context) for (col, _c), raw in zip(specs, raw_columns)]
+    # A row is a person when an input cell is filled (a 序号 alone does not make a person).
+    filled = [p.filled for (col, _c), p in zip(specs, columns) if not col.computed and col.key != "seq"]
+    if not filled:
+        people = repeat(False)
+    elif any(f is None for f in filled):  # a column filled on every row
+        people = repeat(True)
+    else:
+        people = map(any, zip(*filled))
+    # Required cells left empty; the ID has its own check with a specific code.
+    required = [(col, columns[keys.index(col.key)]) for col in spec.columns
+                if col.required and col.key in cols and col.key != "id"]
+    flagged = set().union(*(p.problems for p in columns), *(p.empty for _col, p in required))
+    first = header_row + 1  # Excel row of body[0]
+    rows = zip(range(first, first + len(body)), people, zip(*raw_columns), zip(*(p.values for p in columns)))
+    records = [Record(spec.name, r, dict(zip(keys, values)), raw, cols) for r, person, raw, values in rows if person]
+    for rec in records:
+        if rec.row - first not in flagged:
+            continue
+        r, i = rec.row, rec.row - first
+        bad = set()
+        for (col, c), p, raw_value in zip(specs, columns, rec.cells):
+            problem = p.problems.get(i)
             if problem:
-                rec.bad.add(key)
+                bad.add(col.key)
                 code, severity, message = problem
-                col = spec.column(key)
-                issues.append(Issue(code, severity, spec.name, a1(r + 1, c), shown(row[c]), message,
+                issues.append(Issue(code, severity, spec.name, a1(r, c), _shown(col, raw_value), message,
                                     f"“{col.header}”列的填写要求"))
-        for col in required:
-            if _blank(values[col.key]) and col.key not in rec.bad:
+        rec.bad = frozenset(bad)
+        for col, p in required:
+            if i in p.empty and col.key not in rec.bad:
                 issues.append(Issue("required-missing", ERROR, spec.name, rec.cell(col.key), "",
                                     f"{rec.who}的“{col.header}”为空", "必填项"))
-        records.append(rec)
     return RosterData(spec, records, cols, header_row, issues)
 
 
-# Kinds whose cells are mostly different from row to row (nothing to gain by remembering them).
-_DISTINCT_KINDS = frozenset({"id", "account", "phone"})
+def _column(rows: Sequence[Sequence[object]], c: int) -> list[object]:
+    try:
+        return [row[c] for row in rows]
+    except IndexError:  # rows of different lengths
+        return [row[c] if c < len(row) else None for row in rows]
 
 
-def _parser(col: Column, context: "FieldContext") -> Callable[[object], tuple[object, "Problem | None"]]:
-    """parse_field for one column of one sheet. A column repeats few values (months, streets, standards,
-    posts), so each distinct value is parsed once: large rosters spend their time here otherwise."""
-    if col.kind in _DISTINCT_KINDS:
-        return lambda raw: parse_field(col, raw, context)
-    seen: dict[tuple[type, object], tuple[object, Problem | None]] = {}
+_PLAIN_TYPES = frozenset({str, type(None)})  # their values equal no value of another type
+_SAMPLE_CELLS = 1000  # how many cells of a column tell whether it repeats its values
 
-    def parse(raw: object) -> tuple[object, Problem | None]:
-        key = (type(raw), raw)  # 1, 1.0 and True are equal as keys but not as cells
+
+class _ParsedColumn:
+    """parse_field over one roster column: ``values`` per row, ``filled`` per row (None when every cell
+    is), ``problems`` and ``empty`` (required cells left empty) by row index.
+
+    A column that repeats its values (months, streets, standards, posts) is parsed once per distinct
+    value, so a 100,000-row roster does not parse the same text 100,000 times; a column of mostly
+    different values (IDs, accounts, names) is parsed cell by cell, which is then the cheaper way.
+    """
+
+    def __init__(self, col: Column, raw: list[object], context: "FieldContext") -> None:
+        sample = raw[:_SAMPLE_CELLS]
         try:
-            return seen[key]
-        except KeyError:
-            result = seen[key] = parse_field(col, raw, context)
-            return result
-        except TypeError:  # an unhashable value: never from a reader, but parse it all the same
-            return parse_field(col, raw, context)
-    return parse
+            if len(set(sample)) <= len(sample) // 2:
+                self._by_value(col, raw, context)
+                return
+        except TypeError:  # an unhashable cell value (no reader gives one)
+            pass
+        self._by_cell(col, raw, context)
+
+    def _by_cell(self, col: Column, raw: list[object], context: "FieldContext") -> None:
+        parsed = [parse_field(col, cell, context) for cell in raw]
+        self.values = [value for value, _p in parsed]
+        # parse_field gives (None, None) for a blank cell and only for one.
+        filled = [value is not None or problem is not None for value, problem in parsed]
+        self.filled = None if all(filled) else filled
+        self.problems = {i: problem for i, (_v, problem) in enumerate(parsed) if problem}
+        self.empty = {i for i, (value, problem) in enumerate(parsed) if problem is None and _blank(value)} \
+            if col.required else set()
+
+    def _by_value(self, col: Column, raw: list[object], context: "FieldContext") -> None:
+        keys: Sequence[object]  # per row, the key of its cell in ``distinct`` (key -> cell value)
+        if len(set(map(type, raw)) - _PLAIN_TYPES) <= 1:
+            keys = raw
+            distinct = {value: value for value in dict.fromkeys(raw)}
+        else:  # 1, 1.0 and True are equal as keys but not as cells
+            keys = list(zip(map(type, raw), raw))
+            distinct = {key: key[1] for key in dict.fromkeys(keys)}
+        values: dict = {}
+        filled, problems, empty = set(), {}, set()
+        for key, cell in distinct.items():
+            value, problem = parse_field(col, cell, context)
+            values[key] = value
+            if value is not None or problem is not None:  # see _by_cell
+                filled.add(key)
+            if problem:
+                problems[key] = problem
+            elif _blank(value):
+                empty.add(key)
+        self.values = list(map(values.__getitem__, keys))
+        self.filled = list(map(filled.__contains__, keys)) if len(filled) < len(distinct) else None
+        self.problems = {i: problems[key] for i, key in enumerate(keys) if key in problems} if problems else {}
+        self.empty = {i for i, key in enumerate(keys) if key in empty} if col.required and empty else set()
+
+
+def _shown(col: Column, raw: object) -> str:
+    """A cell as an issue's 值: an ID or bank account masked, as everywhere the tool shows one."""
+    if raw is None or col.kind not in ("id", "account"):
+        return shown(raw)
+    return mask(raw) if col.kind == "id" else mask_account(raw)
 
 
 def _blank(v: object) -> bool:
@@ -172,6 +235,10 @@ def parse_field(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
     """A cell value in the type its column needs, or a problem. Never guesses."""
     if _blank(raw):
         return None, None
+    return _parse_filled(col, raw, ctx)
+
+
+def _parse_filled(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
     kind = col.kind
     if kind == "id":
         return raw, None  # checked by checks.people with the ID rules
@@ -187,7 +254,7 @@ def parse_field(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
         text = _text(raw)
         digits = text.replace(" ", "").replace("-", "")
         if kind == "account" and not digits.isdigit():
-            return text, ("account-format", ERROR, f"银行账号应只含数字：{shown(text)}")
+            return text, ("account-format", ERROR, f"银行账号应只含数字：{mask_account(text)}")
         return text, None
     text = _text(raw)
     if kind == "choice" and col.choices:
@@ -207,6 +274,8 @@ def _text(raw: object) -> str:
 
 
 def _number(col: Column, raw: object) -> tuple[object, Problem | None]:
+    if type(raw) is int and 0 <= raw < 10 ** 9:  # the common case (a 序号, a standard), as below but at once
+        return (Decimal(raw) if col.kind == "decimal" else raw), None
     if isinstance(raw, bool):
         return None, ("number-invalid", ERROR, f"“{col.header}”应为数字，收到逻辑值")
     if isinstance(raw, int):

@@ -136,11 +136,11 @@ def living_quarter(standard: Money, pay_start: YearMonth, pay_stop: YearMonth | 
             raise ValueError(f"停发原因“{stop_reason or '空'}”不在参数表中")
         offset = params.stop_effects[stop_reason]
     # The months of payable_months(..., quarter.months, ...), counted: a quarter is 3 consecutive months.
-    first = quarter.first.index
-    start = (pay_start if eligible_from is None else max(pay_start, eligible_from)).index
+    first = quarter.first_index
+    start = pay_start.index if eligible_from is None else max(pay_start.index, eligible_from.index)
     end = first + 3 if pay_stop is None else min(first + 3, pay_stop.index + offset)  # first month not paid
-    paid = max(0, end - max(first, start))
-    if paid:
+    paid = end - max(first, start)
+    if paid > 0:
         return LivingPay(paid, standard * paid, None)
     if pay_stop is not None and pay_stop.index + offset <= quarter.first.index:
         return LivingPay(0, 0, f"已停发（{stop_reason}，{pay_stop}）")

@@ -69,16 +69,19 @@ def run_in_place(original: Path, folder: Path, *command: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def results(originals, tmp_path_factory) -> dict[tuple[str, str], Path]:
+def forms(originals, tmp_path_factory) -> dict[str, tuple[Path, str]]:
+    return {variant: returned_form(original, tmp_path_factory.mktemp(variant)) for variant, original in originals.items()}
+
+
+@pytest.fixture(scope="module")
+def results(originals, forms, tmp_path_factory) -> dict[tuple[str, str], Path]:
     out = {}
     for variant, original in originals.items():
-        folder = tmp_path_factory.mktemp(variant)
         out["refresh", variant] = run_in_place(original, tmp_path_factory.mktemp("refresh"), "refresh", "--quarter",
                                                "2026Q2")
         out["fill-performance", variant] = run_in_place(original, tmp_path_factory.mktemp("fill"), "fill-performance")
-        form, _ = returned_form(original, folder)
         out["import-streets", variant] = run_in_place(original, tmp_path_factory.mktemp("import"), "import-streets",
-                                                      str(form))
+                                                      str(forms[variant][0]))
     return out
 
 
@@ -146,9 +149,9 @@ def test_fill_performance_writes_only_the_tools_cells(originals, results, varian
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_import_streets_writes_the_changed_cell_and_the_new_row_only(originals, results, variant, tmp_path):
+def test_import_streets_writes_the_changed_cell_and_the_new_row_only(originals, forms, results, variant):
     original, result = originals[variant], results["import-streets", variant]
-    _, person = returned_form(original, tmp_path)
+    person = forms[variant][1]
     part = sheet_parts(original)[LIVING.name]
     changed = changed_cells(parts_of(original)[part], parts_of(result)[part])
     roster = grids(original, [LIVING.name])[LIVING.name]

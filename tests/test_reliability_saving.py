@@ -27,6 +27,7 @@ assert network_forbidden  # autouse: no test or fixture here may open a socket
 
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = ("refresh", "fill-performance", "import-streets")
+UNTOUCHED = "文件未作任何修改"
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def listing(folder: Path) -> list[str]:
 def assert_refused_untouched(run, book: Path, original: bytes, before: list[str], *message: str) -> None:
     assert run.code == cli.EXIT_UNREADABLE, run.text
     assert run.err.startswith("错误：") and "Traceback" not in run.err, run.err
-    for part in message + ("未作任何修改",):
+    for part in message:
         assert part in run.err, run.err
     assert book.read_bytes() == original
     assert listing(book.parent) == before  # no backup, no temporary file
@@ -79,7 +80,8 @@ def test_a_workbook_open_in_an_office_suite_is_refused_untouched(book, form, nam
     lock_files(book)[lock].write_bytes(b"owner")
     original, before = book.read_bytes(), listing(book.parent)
     run = run_cli(*command(name, book, form))
-    assert_refused_untouched(run, book, original, before, "正在 Excel/WPS/LibreOffice 中打开", "请先关闭")
+    assert_refused_untouched(run, book, original, before, "正在 Excel/WPS/LibreOffice 中打开", "请先关闭",
+                             UNTOUCHED)
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -87,7 +89,7 @@ def test_a_read_only_workbook_is_refused_untouched(book, form, name):
     book.chmod(0o444)
     original, before = book.read_bytes(), listing(book.parent)
     run = run_cli(*command(name, book, form))
-    assert_refused_untouched(run, book, original, before, "只读")
+    assert_refused_untouched(run, book, original, before, "只读", UNTOUCHED)
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -98,7 +100,17 @@ def test_a_read_only_folder_is_refused_untouched(book, form, name):
         run = run_cli(*command(name, book, form))
     finally:
         book.parent.chmod(0o755)
-    assert_refused_untouched(run, book, original, before, "不可写")
+    assert_refused_untouched(run, book, original, before, "不可写", UNTOUCHED)
+
+
+@pytest.mark.parametrize("name", ["new", "demo", "street-form"])
+def test_a_command_that_makes_a_file_never_overwrites_one(book, name):
+    target = book.with_name("已有.xlsx")
+    shutil.copyfile(book, target)
+    original, before = target.read_bytes(), listing(book.parent)
+    args = {"new": ["new", target], "demo": ["demo", target, "-q"],
+            "street-form": ["street-form", target, "--street", "龙城街道", "--book", book]}[name]
+    assert_refused_untouched(run_cli(*args), target, original, before, "文件已存在，未覆盖")
 
 
 # ---------------------------------------------------------------------------------------
@@ -126,7 +138,7 @@ def test_a_disk_full_part_way_through_the_save_leaves_the_workbook_intact(book, 
     written = fail_at_member(monkeypatch, member, OSError(errno.ENOSPC, "No space left on device"))
     run = run_cli(*command(name, book, form))
     assert len(written) == member - 1  # the save really was cut at that part
-    assert_refused_untouched(run, book, original, before, "磁盘空间不足")
+    assert_refused_untouched(run, book, original, before, "磁盘空间不足", UNTOUCHED)
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -157,7 +169,7 @@ def test_a_failed_rename_after_the_backup_leaves_the_workbook_and_its_backup(boo
 # ---------------------------------------------------------------------------------------
 # a process killed while it saves
 # ---------------------------------------------------------------------------------------
-KILL_DELAYS = (0.0, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16)  # seconds after "写入工作簿…" appears
+KILL_DELAYS = tuple(n * 0.025 for n in range(1, 9))  # seconds after "写入工作簿…"; the save takes ~0.1 s
 
 
 def test_killing_refresh_while_it_saves_never_leaves_a_broken_workbook(demo, tmp_path):

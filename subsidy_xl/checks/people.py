@@ -2,8 +2,10 @@
 within a roster, across streets and across the two rosters."""
 from __future__ import annotations
 
-from ..idcard import birth_date, check_id, gender, mask
-from ..issues import ERROR, WARNING, Issue, shown
+import datetime as _dt
+
+from ..idcard import gender, mask, read_id
+from ..issues import ERROR, WARNING, Issue
 from ..rosters import RosterData
 
 ID_BASIS = "GB 11643 公民身份号码"
@@ -14,16 +16,19 @@ def check_ids(roster: RosterData) -> list[Issue]:
     issues = []
     if "id" not in roster.cols:
         return issues
+    today = _dt.date.today()
     for rec in roster.records:
-        raw = rec.raw.get("id")
-        result = check_id(raw)
+        raw = rec.values.get("id")  # the cell as read, None when blank
+        if raw is None:
+            raw = rec.raw.get("id")
+        result, birth = read_id(raw, today)
         rec.values["id_number"] = result.number if result.code is None else None
         rec.values["id_text"] = result.number  # readable even when the check digit is wrong
         if result.code:
-            issues.append(Issue(result.code, ERROR, rec.sheet, rec.cell("id"), mask(result.number) if result.number else shown(raw),
+            issues.append(Issue(result.code, ERROR, rec.sheet, rec.cell("id"), mask(result.number or raw),
                                 f"{rec.who}：{result.problem}", ID_BASIS))
             continue
-        rec.values["birth"] = birth_date(result.number)
+        rec.values["birth"] = birth
         stated = rec.values.get("gender")
         if stated in ("男", "女") and stated != gender(result.number):
             issues.append(Issue("gender-mismatch", ERROR, rec.sheet, rec.cell("gender"), stated,

@@ -95,8 +95,18 @@ def _write_issues_csv(path: Path, analysis: Analysis) -> Path:
         w = csv.writer(f)
         w.writerow([c.header for c in ISSUE_COLUMNS])
         for i in analysis.issues:
-            w.writerow([i.code, SEVERITY_LABELS[i.severity], i.sheet, i.cell, i.value, i.message, i.basis])
+            w.writerow([_csv_text(v) for v in (i.code, SEVERITY_LABELS[i.severity], i.sheet, i.cell, i.value,
+                                                i.message, i.basis)])
     return path
+
+
+def _csv_text(text: str) -> str:
+    """Text Excel would run as a formula when it opens the CSV (a cell value such as =cmd|'/c calc'!A0)
+    gets a leading apostrophe, which Excel shows as plain text."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress: Callable[[str], None] = lambda m: None,

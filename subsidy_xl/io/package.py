@@ -60,6 +60,7 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _TABLE_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 _CHUNK_BYTES = 8 << 20
+_RENDER_BLOCK_ROWS = 4096  # rows rendered to one block of bytes before the next block starts
 _HEAD_LIMIT_BYTES = 64 << 20  # sheetPr, views and cols before <sheetData> are small
 
 
@@ -219,6 +220,7 @@ _ODD_CELL_OPENINGS = (b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
 _CELL_COLUMN = re.compile(rb"\sr\s*=\s*[\"']([A-Z]+)\d*[\"']")
 _S_ATTR = re.compile(rb"\ss\s*=\s*[\"'](\d+)[\"']")
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
+_ROW_WITH_MORE = re.compile(rb'<row r="\d+"[^>/]')  # a row start tag with more than r="N"
 _ROW_ATTRS_OWNED = re.compile(rb"\s(?:r|spans)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 _DIMENSION_REF = re.compile(rb'(<dimension\b[^>]*?\sref=")([^"]*)(")')
 _FORMULA_WITH_RANGE = re.compile(rb"<f\b([^>]*\sref=\"[^\"]*\"[^>]*)>")
@@ -635,6 +637,10 @@ def _collect_row_attributes(block: bytes, previous: int, kept: dict[int, str]) -
 
     Returns the number of the block's last row.
     """
+    if block.count(b"<row") == block.count(b'<row r="') and not _ROW_WITH_MORE.search(block):
+        # Every row is <row r="N"> or <row r="N"/>, as replace_sheet_data writes them: nothing to keep.
+        last = block.rfind(b'<row r="')
+        return previous if last < 0 else int(block[last + 8:block.index(b'"', last + 8)])
     for start in _ROW_START.finditer(block):
         previous = _row_number(start, previous)
         attrs = _ROW_ATTRS_OWNED.sub(b"", start.group(2)).strip()
@@ -771,16 +777,19 @@ class PackageEditor:
 
     # --- sheets ----------------------------------------------------------------------
     def replace_sheet_data(self, sheet: str, rows: Iterable[tuple[int, Sequence[Cell | None]]],
-                           merges: Sequence[str | CellRange] = ()) -> list[TruncatedCell]:
+                           merges: Sequence[str | CellRange] = (),
+                           style_names: Mapping[str, str] | None = None) -> list[TruncatedCell]:
         """Replace every row of an owned sheet, and its merged ranges, by `rows` and `merges`.
 
         rows: (Excel row number, cells) in ascending row order; cells: (0-based
         column, value, named style or None) in ascending column order, None
-        entries skipped.  Attributes a row had before (height, hidden ...) are
-        kept for the same row number; everything outside <sheetData> and
-        <mergeCells> (views, widths, validations, conditional formats, drawings,
-        page setup ...) is kept byte for byte; <dimension> is updated.  Returns
-        the cells whose text had to be truncated.
+        entries skipped.  With `style_names` (e.g. schema.STYLES) a cell's style
+        is a key of that mapping rather than the name itself.  Attributes a row
+        had before (height, hidden ...) are kept for the same row number;
+        everything outside <sheetData> and <mergeCells> (views, widths,
+        validations, conditional formats, drawings, page setup ...) is kept
+        byte for byte; <dimension> is updated.  Returns the cells whose text
+        had to be truncated.
         """
         entry = self._worksheet(sheet)
         merge_refs = _normalised_merges(merges)
@@ -795,19 +804,20 @@ class PackageEditor:
                 last_row = _collect_row_attributes(data, last_row, old_attrs)
             else:
                 tail = data
-        body, bounds = self._render_rows(rows, renderer, old_attrs)
+        body, bounds = self._render_rows(rows, renderer, old_attrs, style_names)
         dimension = bounds.union_text(None) or "A1"
         self._changed[entry.part] = b"".join((
-            _with_dimension(head, lambda _old: dimension), b"<sheetData>", body, b"</sheetData>",
+            _with_dimension(head, lambda _old: dimension), b"<sheetData>", *body, b"</sheetData>",
             _with_merge_cells(tail, merge_refs)))
         self._calc_drops[entry.sheet_id] = None
         return renderer.truncated
 
-    def patch_cells(self, sheet: str, cells: Mapping[int, Mapping[int, tuple[object, str | None]]]
-                    ) -> list[TruncatedCell]:
+    def patch_cells(self, sheet: str, cells: Mapping[int, Mapping[int, tuple[object, str | None]]],
+                    style_names: Mapping[str, str] | None = None) -> list[TruncatedCell]:
         """Set the given cells of a (possibly huge, user-owned) sheet; keep everything else byte for byte.
 
-        cells: {Excel row number: {0-based column: (value, named style or None)}}.
+        cells: {Excel row number: {0-based column: (value, named style or None)}};
+        with `style_names` a style is a key of that mapping, as in replace_sheet_data.
         A patched cell keeps its existing style unless a known style name is
         given, and loses its formula; missing rows and cells are created in
         order; <dimension> grows if needed.  Raises FormulaConflict instead of
@@ -819,7 +829,7 @@ class PackageEditor:
         if not patches:
             return []
         renderer = _CellRenderer(sheet, self.date1904)
-        patcher = _SheetPatcher(sheet, entry.part, patches, renderer, self._cached_style_attr())
+        patcher = _SheetPatcher(sheet, entry.part, patches, renderer, self._cached_style_attr(style_names))
         head = tail = b""
         body: list[bytes] = []
         for kind, data in _split_sheet(self._chunks(entry.part), entry.part):
@@ -958,12 +968,12 @@ class PackageEditor:
         index = None if style is None else self._styles.index(style)
         return None if index is None else f' s="{index}"'
 
-    def _cached_style_attr(self) -> Callable[[str], str | None]:
+    def _cached_style_attr(self, style_names: Mapping[str, str] | None = None) -> Callable[[str], str | None]:
         cache: dict[str, str | None] = {}
 
         def style_attr(style: str) -> str | None:
             if style not in cache:
-                cache[style] = self._style_attr(style)
+                cache[style] = self._style_attr(style_names[style] if style_names is not None else style)
             return cache[style]
         return style_attr
 
@@ -972,13 +982,20 @@ class PackageEditor:
         return part in self._order and part not in self._removed
 
     def _render_rows(self, rows: Iterable[tuple[int, Sequence[Cell | None]]], renderer: _CellRenderer,
-                     old_attrs: Mapping[int, str]) -> tuple[bytes, _Bounds]:
+                     old_attrs: Mapping[int, str], style_names: Mapping[str, str] | None = None
+                     ) -> tuple[list[bytes], _Bounds]:
+        """The rows' XML, as UTF-8 blocks of _RENDER_BLOCK_ROWS rows (a 100,000-row sheet never exists
+        as one str and its bytes at once), and the bounds of the cells written."""
         style_attrs: dict[str | None, str] = {}
         bounds = _Bounds()
+        first_row = last_written = 0
+        min_col, max_col = MAX_COLUMNS, -1
+        blocks: list[bytes] = []
         out: list[str] = []
         last_row = 0
         render = renderer.cell
         plain_text = _TEXT_NEEDS_CARE.search
+        text_limit = MAX_TEXT_UNITS // 2
         columns = _COLUMNS
         formatted = sorted(old_attrs)  # rows with a height etc. stay, even where no cell is written
         k = 0
@@ -1002,10 +1019,11 @@ class PackageEditor:
                 previous = col
                 s = style_attrs.get(style)
                 if s is None:
-                    s = style_attrs[style] = self._style_attr(style) or ""
+                    name = style_names[style] if style_names is not None and style is not None else style
+                    s = style_attrs[style] = self._style_attr(name) or ""
                 # Plain text and integers inline the renderer's first branches: this loop runs per cell.
                 kind = type(value)
-                if kind is str and value and len(value) <= MAX_TEXT_UNITS // 2 and not plain_text(value):
+                if kind is str and value and len(value) <= text_limit and (value.isalnum() or not plain_text(value)):
                     pieces.append(f'<c r="{columns[col]}{suffix}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
                 elif kind is int:
                     pieces.append(f'<c r="{columns[col]}{suffix}"{s}><v>{value}</v></c>')
@@ -1020,11 +1038,23 @@ class PackageEditor:
             attrs = old_attrs.get(row, "")
             if pieces:
                 out.append(f'<row r="{row}"{attrs}>{"".join(pieces)}</row>')
-                bounds.add(row, first_col, last_col)
+                first_row = first_row or row
+                last_written = row
+                if first_col < min_col:
+                    min_col = first_col
+                if last_col > max_col:
+                    max_col = last_col
             elif attrs:
                 out.append(f'<row r="{row}"{attrs}/>')
+            if len(out) >= _RENDER_BLOCK_ROWS:
+                blocks.append("".join(out).encode("utf-8"))
+                out.clear()
         out.extend(f'<row r="{number}"{old_attrs[number]}/>' for number in formatted[k:])
-        return "".join(out).encode("utf-8"), bounds
+        blocks.append("".join(out).encode("utf-8"))
+        if first_row:
+            bounds.add(first_row, min_col, max_col)
+            bounds.add(last_written, min_col, max_col)
+        return blocks, bounds
 
     def _table(self, table_name: str) -> tuple[str, Element]:
         types = self._current("[Content_Types].xml")

@@ -13,7 +13,7 @@ calamine's conventions into plain Python values:
   (calamine honours date1904); time-only cells as ``datetime.time`` and
   durations as ``datetime.timedelta``;
 * error values (#N/A, #DIV/0! ...) read as ``None``: python-calamine does not
-  hand them over.
+  hand them over; so do numbers no double holds (``<v>1e999</v>`` would be inf).
 
 Coordinates: ``rows[0]`` is Excel row 1 and ``rows[r][0]`` is column A.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -28,6 +29,7 @@ from typing import NamedTuple
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..cells import a1
+from .bad_dates import calamine_gave_up, dates_as_text
 from .zipsafe import SafePackage, SheetEntry, UnreadableWorkbook, UnsafeWorkbook
 
 __all__ = ["BookData", "CellRange", "SheetData", "UnreadableWorkbook", "UnsafeWorkbook", "Value", "read_book"]
@@ -77,6 +79,7 @@ class BookData:
         self._entries = {entry.name: entry for entry in package.sheets() if entry.kind == "worksheet"}
         self.sheet_names: list[str] = list(self._entries)
         self.visibility: dict[str, str] = {name: entry.state for name, entry in self._entries.items()}
+        self.external_links: list[str] = package.external_links()  # reported by the checks, never followed
         self._verify_shared_parts()
         try:
             # BytesIO shares the validated bytes (no copy, no second open of a file that may have changed).
@@ -112,11 +115,13 @@ class BookData:
         # and CRC-verified, so calamine never meets a member that lies about its size.
         self._package.verify(entry.part)
         try:
-            sheet = self._calamine.get_sheet_by_name(entry.name)
-            raw_rows = sheet.to_python(skip_empty_area=False)
-            raw_merges = sheet.merged_cell_ranges or []
+            raw_rows, raw_merges = _calamine_sheet(self._calamine, entry.name)
         except CalamineError as exc:
             raise UnreadableWorkbook(f"工作表“{entry.name}”无法读取（{exc}）。") from exc
+        except BaseException as exc:  # noqa: B036 - python-calamine's Rust panics are BaseExceptions
+            if not calamine_gave_up(exc):
+                raise
+            raw_rows, raw_merges = self._read_dates_as_text(entry)
         rows = [_clean_row(row) for row in raw_rows]
         # calamine's area includes formatted empty cells; a template's pre-formatted
         # rows are not data (the live Excel reader drops them the same way).
@@ -128,6 +133,17 @@ class BookData:
             merged=tuple(CellRange(r0, c0, r1, c1) for (r0, c0), (r1, c1) in raw_merges),
             visibility=entry.state,
         )
+
+    def _read_dates_as_text(self, entry: SheetEntry) -> tuple[list[list], list]:
+        """The sheet once more, its out-of-range date and time numbers as text (see bad_dates.py)."""
+        try:
+            copy = CalamineWorkbook.from_filelike(io.BytesIO(dates_as_text(self._package, entry.part)))
+            return _calamine_sheet(copy, entry.name)
+        except BaseException as exc:  # noqa: B036
+            if not (isinstance(exc, CalamineError) or calamine_gave_up(exc)):
+                raise
+            raise UnreadableWorkbook(f"工作表“{entry.name}”中有无法读取的日期或时间，请在 Excel/WPS 中找到显示为 #### "
+                                     f"的单元格，改正后再试。") from exc
 
     def _verify_shared_parts(self) -> None:
         """CRC-check the parts calamine parses when it opens the book (all but the sheets)."""
@@ -142,11 +158,17 @@ def read_book(path: str | os.PathLike[str]) -> BookData:
     return BookData(SafePackage(path))
 
 
+def _calamine_sheet(book: CalamineWorkbook, name: str) -> tuple[list[list], list]:
+    sheet = book.get_sheet_by_name(name)
+    return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
+
+
 def _clean_row(row: list) -> list[Value]:
     return [
         None if value == "" else
-        int(value) if type(value) is float and value.is_integer() and -_EXACT_INT_LIMIT <= value <= _EXACT_INT_LIMIT
-        else value
+        value if type(value) is not float else
+        int(value) if value.is_integer() and -_EXACT_INT_LIMIT <= value <= _EXACT_INT_LIMIT else
+        value if math.isfinite(value) else None  # <v>1e999</v> or <v>NaN</v>: Excel shows #NUM!
         for value in row
     ]
 

@@ -162,6 +162,27 @@ class SafePackage:
             result.append((rel.get("Id", ""), rel.get("Type", ""), target))
         return result
 
+    def external_links(self) -> list[str]:
+        """What the workbook's external-link parts point at, described for the user: another
+        workbook's address, ``DDE 服务|主题`` or ``OLE 程序``.  Read, never opened or run."""
+        found = []
+        for _id, rel_type, part in self.relationships(self.main_part):
+            if not rel_type.endswith("/externalLink") or part not in self:
+                continue
+            outside = {}  # Id -> Target of the part's External relationships
+            if rels_part_for(part) in self:
+                outside = {rel.get("Id"): rel.get("Target", "") for rel in self.xml(rels_part_for(part))
+                           if rel.get("TargetMode") == "External"}
+            for element in self.xml(part).iter():
+                local = element.tag.rsplit("}", 1)[-1]
+                if local == "externalBook":
+                    found.append(outside.get(element.get(f"{{{_RELS_NS}}}id"), "") or part)
+                elif local == "ddeLink":
+                    found.append(f"DDE {element.get('ddeService', '')}|{element.get('ddeTopic', '')}")
+                elif local == "oleLink":
+                    found.append(f"OLE {element.get('progId', '')}")
+        return found
+
     def sheets(self) -> list[SheetEntry]:
         """Every sheet of the workbook in tab order, with its part and visibility."""
         by_id = {rel_id: (rel_type, target) for rel_id, rel_type, target in self.relationships(self.main_part)}

@@ -60,6 +60,7 @@ def from_yuan(amount: Money, unit: str) -> Money:
     return int(wan) if wan == wan.to_integral_value() else wan.normalize()
 
 
+_LARGEST_FIGURE = Decimal(10) ** 15  # 1000万亿: far beyond any count, amount or rate of this programme
 _NUMBER_WITH_TAIL = re.compile(r"^([<>≤≥=]*)\s*([+-]?\d+(?:\.\d+)?)\s*(.*)$")
 
 
@@ -86,6 +87,8 @@ def parse_figure(raw: object, unit: str = "") -> Figure:
         return Figure(raw, None, "", None, text)
     if isinstance(raw, (int, float, Decimal)):
         number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        if not _plausible(number):
+            return Figure(raw, None, "", None, text)
         if norm(unit) == "%" and 0 < number <= 1 and isinstance(raw, float):
             number *= 100  # a percent-formatted cell stores 0.96 for 96%
         return Figure(raw, _tidy(number), "", None, text)
@@ -100,7 +103,14 @@ def parse_figure(raw: object, unit: str = "") -> Figure:
         number = Decimal(m.group(2))
     except InvalidOperation:
         return Figure(raw, None, "", None, text)
+    if not _plausible(number):
+        return Figure(raw, None, "", None, text)
     return Figure(raw, _tidy(number), m.group(3), None, text)
+
+
+def _plausible(number: Decimal) -> bool:
+    """A number an indicator can hold: 1E+308 or NaN is a typing accident, and exact arithmetic on it fails."""
+    return number.is_finite() and abs(number) < _LARGEST_FIGURE
 
 
 def _tidy(number: Decimal) -> Decimal:

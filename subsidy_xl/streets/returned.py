@@ -8,6 +8,7 @@ from pathlib import Path
 from ..analysis import BookSource
 from ..cells import a1
 from ..checks.people import check_ids
+from ..checks.workbook import check_external_links
 from ..issues import ERROR, INFO, WARNING, Issue
 from ..params import Params
 from ..rosters import FieldContext, Record, RosterData, read_roster
@@ -44,6 +45,7 @@ def read_form(src: BookSource, path: Path, params: Params) -> ReturnedForm:
     form = ReturnedForm(Path(path), None, {})
     meta = _read_baseline(src, form)
     form.street = meta.get("street")
+    form.issues += check_external_links(getattr(src, "external_links", ()), form.sheet(""))
     ctx = FieldContext(frozenset(params.streets), frozenset(params.rates), frozenset(params.stop_effects))
     for spec in ROSTERS:
         grid = src.grid(spec.name)

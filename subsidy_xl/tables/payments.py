@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..cells import a1
 from ..compute import LivingPerson, OneOffPerson
@@ -70,17 +70,18 @@ def _visible(columns: Sequence[Col], public: bool) -> list[Col]:
     return [c for c in columns if not (public and c.header in PRIVATE_HEADERS)]
 
 
-def _row(sheet: SheetContent, columns: Sequence[Col], values: Mapping[str, object], public: bool,
-         is_total: bool = False) -> int:
-    """One row given by header; a 公示 row shows the ID masked."""
-    cells, styles = [], []
-    for c in columns:
-        v = values.get(c.header)
-        if public and c.header == ID_HEADER and v is not None:
-            v = mask(v)
-        cells.append(v)
-        styles.append(_TOTAL_STYLES.get(c.style, "total_text") if is_total else c.style)
-    return sheet.add(cells, styles=styles)
+def _row_writer(sheet: SheetContent, columns: Sequence[Col], public: bool) -> Callable[..., int]:
+    """``row(values, is_total=False)`` adds one row given by header; a 公示 row shows the ID masked."""
+    headers = [c.header for c in columns]
+    styles = (tuple(c.style for c in columns), tuple(_TOTAL_STYLES.get(c.style, "total_text") for c in columns))
+    id_col = headers.index(ID_HEADER) if public and ID_HEADER in headers else None
+
+    def row(values: Mapping[str, object], is_total: bool = False) -> int:
+        cells = [values.get(h) for h in headers]
+        if id_col is not None and cells[id_col] is not None:
+            cells[id_col] = mask(cells[id_col])
+        return sheet.add(cells, styles=styles[is_total])
+    return row
 
 
 def _title(sheet: SheetContent, title: str, subtitle: str, columns: Sequence[Col]) -> None:
@@ -132,8 +133,11 @@ def _unpaid(sheet: SheetContent, columns: Sequence[Col], title: str,
 
 def _person(rec: Record) -> dict[str, object]:
     v = rec.values
-    return {"街道": v.get("street"), "社区": v.get("community"), "姓名": v.get("name"),
-            "身份证号": v.get("id_number") or v.get("id_text") or v.get("id")}
+    return {"街道": v.get("street"), "社区": v.get("community"), "姓名": v.get("name"), "身份证号": _id(v)}
+
+
+def _id(v: Mapping[str, object]) -> object:
+    return v.get("id_number") or v.get("id_text") or v.get("id")
 
 
 def _street_order(params: Params, streets: Sequence[str]) -> list[str]:
@@ -153,6 +157,7 @@ def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params
     else:
         _title(sheet, f"{quarter.label}正常离任社区干部生活补贴发放表",
                f"单位：{unit}        发放月份：{months}        金额单位：元", columns)
+    row = _row_writer(sheet, columns, public)
     by_street: dict[str, list] = defaultdict(list)
     unpaid = []
     for p in people:
@@ -170,16 +175,16 @@ def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params
         for p, pay in rows:
             seq += 1
             v = p.rec.values
-            _row(sheet, columns, {**_person(p.rec), "序号": seq, "街道": street, "月补贴标准": p.standard,
-                                  "本季月数": pay.months, "本季金额": pay.amount, "银行账号": v.get("account"),
-                                  "开户行": v.get("bank")}, public)
+            row({"序号": seq, "街道": street, "社区": v.get("community"), "姓名": v.get("name"), "身份证号": _id(v),
+                 "月补贴标准": p.standard, "本季月数": pay.months, "本季金额": pay.amount, "银行账号": v.get("account"),
+                 "开户行": v.get("bank")})
         amount = total(pay.amount for _, pay in rows)
         street_totals[street] = (len(rows), amount)
-        _row(sheet, columns, {"街道": f"{street}小计", "姓名": f"{len(rows)}人",
-                              "本季月数": sum(pay.months for _, pay in rows), "本季金额": amount}, public, is_total=True)
+        row({"街道": f"{street}小计", "姓名": f"{len(rows)}人", "本季月数": sum(pay.months for _, pay in rows),
+             "本季金额": amount}, is_total=True)
     grand = total(a for _, a in street_totals.values())
     paid = sum(n for n, _ in street_totals.values())
-    total_row = _row(sheet, columns, {"街道": "合计", "姓名": f"{paid}人", "本季金额": grand}, public, is_total=True)
+    total_row = row({"街道": "合计", "姓名": f"{paid}人", "本季金额": grand}, is_total=True)
     _closing(sheet, total_row, grand, public, unit)
     if not public:
         _unpaid(sheet, columns, "本季未发放人员", unpaid)
@@ -197,6 +202,7 @@ def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str,
                f"单位：{unit}    金额单位：元    （身份证号隐去中间8位，银行账号不予公示）", columns)
     else:
         _title(sheet, title + "表", f"单位：{unit}        金额单位：元", columns)
+    row = _row_writer(sheet, columns, public)
     by_category: dict[str, list[OneOffPerson]] = defaultdict(list)
     unpaid = []
     for p in people:
@@ -215,16 +221,17 @@ def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str,
         for p in rows:
             seq += 1
             v, r = p.rec.values, p.result
-            _row(sheet, columns, {**_person(p.rec), "序号": seq, "职务类别": category, "连续任满届数": r.terms,
-                                  "任满年数": r.years, "月岗位补贴": r.rate, "计发月数": r.months, "补助金额": r.amount,
-                                  "计算依据": r.basis, "银行账号": v.get("account"), "开户行": v.get("bank")}, public)
+            row({"序号": seq, "职务类别": category, "街道": v.get("street"), "社区": v.get("community"),
+                 "姓名": v.get("name"), "身份证号": _id(v), "连续任满届数": r.terms, "任满年数": r.years,
+                 "月岗位补贴": r.rate, "计发月数": r.months, "补助金额": r.amount, "计算依据": r.basis,
+                 "银行账号": v.get("account"), "开户行": v.get("bank")})
         amount = total(p.result.amount for p in rows)
         category_totals[category] = (len(rows), amount)
-        _row(sheet, columns, {"职务类别": f"{category}小计", "姓名": f"{len(rows)}人",
-                              "计发月数": sum(p.result.months for p in rows), "补助金额": amount}, public, is_total=True)
+        row({"职务类别": f"{category}小计", "姓名": f"{len(rows)}人", "计发月数": sum(p.result.months for p in rows),
+             "补助金额": amount}, is_total=True)
     grand = total(a for _, a in category_totals.values())
     paid = sum(n for n, _ in category_totals.values())
-    total_row = _row(sheet, columns, {"职务类别": "合计", "姓名": f"{paid}人", "补助金额": grand}, public, is_total=True)
+    total_row = row({"职务类别": "合计", "姓名": f"{paid}人", "补助金额": grand}, is_total=True)
     _closing(sheet, total_row, grand, public, unit)
     if not public:
         _unpaid(sheet, columns, "不予发放或暂缓发放人员", unpaid)

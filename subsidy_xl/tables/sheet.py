@@ -3,6 +3,7 @@ they are written (headless package writer or live xlwings range writes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Sequence
 
 from ..cells import a1
@@ -27,9 +28,12 @@ class SheetContent:
             start_col: int = 0, row: int | None = None) -> int:
         """Append a row of values; ``styles`` per cell, else one ``style`` for all. Returns its Excel row."""
         r = row or self.next_row
-        cells = [(start_col + i, v, styles[i] if styles else style) for i, v in enumerate(values)]
-        self.rows.append((r, cells))
-        self.width = max(self.width, start_col + len(values))
+        if styles and len(styles) < len(values):
+            raise IndexError(f"第{r}行有{len(values)}个值，却只有{len(styles)}个样式")
+        end = start_col + len(values)
+        self.rows.append((r, list(zip(range(start_col, end), values, styles or repeat(style)))))
+        if end > self.width:
+            self.width = end
         return r
 
     def merged_row(self, text: object, style: str, width: int | None = None, row: int | None = None) -> int:
