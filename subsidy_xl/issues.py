@@ -41,6 +41,12 @@ def count_by_severity(issues: list[Issue]) -> dict[str, int]:
     return counts
 
 
+def counts_text(issues: list[Issue]) -> str:
+    """问题：错误2条、警告1条、提示0条 — the tail of every use case's summary."""
+    c = count_by_severity(issues)
+    return f"问题：错误{c[ERROR]}条、警告{c[WARNING]}条、提示{c[INFO]}条"
+
+
 def shown(value: object) -> str:
     """A cell value as text for the 值 column, short enough to read."""
     if value is None:

@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 from . import __version__
 from .analysis import Analysis, BookSource, analyse
-from .issues import count_by_severity
+from .issues import count_by_severity, counts_text
 from .months import Quarter
 from .schema import CHANGELOG_SHEET, ONE_OFF, STYLES
 from .tables.budget import budget_figures, budget_sheet
@@ -75,10 +75,10 @@ class RefreshReport:
         return count_by_severity(self.analysis.issues)
 
     def summary(self) -> str:
-        q, o, c = self.quarter_figures, self.one_off_figures, self.counts
+        q, o = self.quarter_figures, self.one_off_figures
         return (f"{self.analysis.quarter.label}生活补贴应发 {q['paid']}人 {q['total']:,}元"
                 f"（{q['unpaid']}人未发放）；一次性补助 {o['paid']}人 {o['total']:,}元；"
-                f"问题：错误{c['error']}条、警告{c['warning']}条、提示{c['info']}条")
+                f"{counts_text(self.analysis.issues)}")
 
 
 def one_off_patch(analysis: Analysis, grid_rows: int) -> Patch:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..analysis import Analysis, BookSource, analyse
-from ..issues import Issue, count_by_severity, sort_issues
+from ..issues import Issue, count_by_severity, counts_text, sort_issues
 from ..schema import CHANGELOG_SHEET, PERFORMANCE_SHEET
 from ..tables.records import changelog_sheet, issues_sheet
 from . import PerformanceError
@@ -45,14 +45,13 @@ class PerformanceReport:
         return count_by_severity(self.analysis.issues)
 
     def summary(self) -> str:
-        c = self.counts
         parts = [f"{self.action}：写入{len(self.written)}项"]
         ev = self.fill.evaluation if self.fill else None
         if ev is not None:
             parts.append(f"自评得分{shown(ev.total)}分（{ev.grade}）")
         if self.suggestions:
             parts.append(f"建议增加指标{len(self.suggestions)}项")
-        parts.append(f"问题：错误{c['error']}条、警告{c['warning']}条、提示{c['info']}条")
+        parts.append(counts_text(self.analysis.issues))
         return "；".join(parts)
 
 
