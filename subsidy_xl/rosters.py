@@ -27,14 +27,15 @@ class Record:
     sheet: str
     row: int  # Excel row number
     values: dict[str, object]
-    cells: tuple[object, ...]  # the cells as read, in the order of ``cols``
+    cells: Sequence[object]  # the sheet's row as read (0-based columns, as in ``cols``)
     cols: dict[str, int]  # column key -> 0-based column index in the sheet
     bad: AbstractSet[str] = frozenset()  # keys whose cell could not be read
 
     @property
     def raw(self) -> dict[str, object]:
         """The cells as read, by column key (made on each use: most records never need it)."""
-        return dict(zip(self.cols, self.cells))
+        cells = self.cells
+        return {key: cells[c] if c < len(cells) else None for key, c in self.cols.items()}
 
     def cell(self, key: str) -> str:
         col = self.cols.get(key)
@@ -118,19 +119,19 @@ def read_roster(grid: Sequence[Sequence[object]] | None, spec: Roster, context: 
                 if col.required and col.key in cols and col.key != "id"]
     flagged = set().union(*(p.problems for p in columns), *(p.empty for _col, p in required))
     first = header_row + 1  # Excel row of body[0]
-    rows = zip(range(first, first + len(body)), people, zip(*raw_columns), zip(*(p.values for p in columns)))
-    records = [Record(spec.name, r, dict(zip(keys, values)), raw, cols) for r, person, raw, values in rows if person]
+    rows = zip(range(first, first + len(body)), people, body, zip(*(p.values for p in columns)))
+    records = [Record(spec.name, r, dict(zip(keys, values)), cells, cols) for r, person, cells, values in rows if person]
     for rec in records:
         if rec.row - first not in flagged:
             continue
         r, i = rec.row, rec.row - first
         bad = set()
-        for (col, c), p, raw_value in zip(specs, columns, rec.cells):
+        for (col, c), p, raw in zip(specs, columns, raw_columns):
             problem = p.problems.get(i)
             if problem:
                 bad.add(col.key)
                 code, severity, message = problem
-                issues.append(Issue(code, severity, spec.name, a1(r, c), _shown(col, raw_value), message,
+                issues.append(Issue(code, severity, spec.name, a1(r, c), _shown(col, raw[i]), message,
                                     f"“{col.header}”列的填写要求"))
         rec.bad = frozenset(bad)
         for col, p in required:
@@ -156,14 +157,14 @@ class _ParsedColumn:
     is), ``problems`` and ``empty`` (required cells left empty) by row index.
 
     A column that repeats its values (months, streets, standards, posts) is parsed once per distinct
-    value, so a 100,000-row roster does not parse the same text 100,000 times; a column of mostly
-    different values (IDs, accounts, names) is parsed cell by cell, which is then the cheaper way.
+    value, so a 100,000-row roster does not parse the same text 100,000 times; a column of nearly all
+    different values (IDs, accounts, phone numbers) is parsed cell by cell, which is then the cheaper way.
     """
 
     def __init__(self, col: Column, raw: list[object], context: "FieldContext") -> None:
         sample = raw[:_SAMPLE_CELLS]
         try:
-            if len(set(sample)) <= len(sample) // 2:
+            if len(set(sample)) < 0.9 * len(sample):
                 self._by_value(col, raw, context)
                 return
         except TypeError:  # an unhashable cell value (no reader gives one)
@@ -171,14 +172,26 @@ class _ParsedColumn:
         self._by_cell(col, raw, context)
 
     def _by_cell(self, col: Column, raw: list[object], context: "FieldContext") -> None:
-        parsed = [parse_field(col, cell, context) for cell in raw]
-        self.values = [value for value, _p in parsed]
-        # parse_field gives (None, None) for a blank cell and only for one.
-        filled = [value is not None or problem is not None for value, problem in parsed]
-        self.filled = None if all(filled) else filled
-        self.problems = {i: problem for i, (_v, problem) in enumerate(parsed) if problem}
-        self.empty = {i for i, (value, problem) in enumerate(parsed) if problem is None and _blank(value)} \
-            if col.required else set()
+        parse = _PARSERS.get(col.kind, _parse_text)
+        values: list[object] = []
+        problems: dict[int, Problem] = {}
+        for i, cell in enumerate(raw):
+            if cell is None or (isinstance(cell, str) and not cell.strip()):  # parse_field, spelt out per cell
+                values.append(None)
+                continue
+            value, problem = parse(col, cell, context)
+            values.append(value)
+            if problem:
+                problems[i] = problem
+        self.values, self.problems = values, problems
+        # parse_field gives (None, None) for a blank cell and only for one; its text values are stripped.
+        blank = [i for i, value in enumerate(values) if value is None and i not in problems]
+        self.filled = None
+        if blank:
+            self.filled = [True] * len(values)
+            for i in blank:
+                self.filled[i] = False
+        self.empty = {*blank, *(i for i, value in enumerate(values) if value == "")} if col.required else set()
 
     def _by_value(self, col: Column, raw: list[object], context: "FieldContext") -> None:
         keys: Sequence[object]  # per row, the key of its cell in ``distinct`` (key -> cell value)
@@ -239,25 +252,38 @@ def parse_field(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
 
 
 def _parse_filled(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
-    kind = col.kind
-    if kind == "id":
-        return raw, None  # checked by checks.people with the ID rules
-    if kind == "month":
-        parsed = parse_year_month(raw)
-        return parsed.value, (("month-invalid", ERROR, f"“{col.header}”{parsed.problem}") if parsed.problem else None)
-    if kind in ("int", "decimal", "money"):
-        return _number(col, raw)
-    if kind in ("account", "phone"):
-        if isinstance(raw, float) and abs(raw) >= 1e15:
-            return None, (f"{col.key}-stored-as-number", ERROR,
-                          f"“{col.header}”以数字格式保存，超过15位的数字已丢失；请将该列设为文本格式后重新录入")
-        text = _text(raw)
-        digits = text.replace(" ", "").replace("-", "")
-        if kind == "account" and not digits.isdigit():
-            return text, ("account-format", ERROR, f"银行账号应只含数字：{mask_account(text)}")
-        return text, None
+    """parse_field of a cell that is not blank."""
+    return _PARSERS.get(col.kind, _parse_text)(col, raw, ctx)
+
+
+def _parse_id(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
+    return raw, None  # checked by checks.people with the ID rules
+
+
+def _parse_month(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
+    parsed = parse_year_month(raw)
+    return parsed.value, (("month-invalid", ERROR, f"“{col.header}”{parsed.problem}") if parsed.problem else None)
+
+
+def _parse_number(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
+    return _number(col, raw)
+
+
+def _parse_digits(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
+    """A bank account or phone number: text, whose digits a number cell would have lost."""
+    if isinstance(raw, float) and abs(raw) >= 1e15:
+        return None, (f"{col.key}-stored-as-number", ERROR,
+                      f"“{col.header}”以数字格式保存，超过15位的数字已丢失；请将该列设为文本格式后重新录入")
     text = _text(raw)
-    if kind == "choice" and col.choices:
+    digits = text.replace(" ", "").replace("-", "")
+    if col.kind == "account" and not digits.isdigit():
+        return text, ("account-format", ERROR, f"银行账号应只含数字：{mask_account(text)}")
+    return text, None
+
+
+def _parse_text(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
+    text = _text(raw)
+    if col.kind == "choice" and col.choices:
         allowed = ctx.choices(col.choices)
         if text not in allowed:
             return text, ("choice-invalid", ERROR,
@@ -265,6 +291,10 @@ def _parse_filled(col: Column, raw: object, ctx: FieldContext) -> tuple[object, 
     if len(text) > 200:
         return text, ("text-too-long", WARNING, f"“{col.header}”过长（{len(text)}字）")
     return text, None
+
+
+_PARSERS = {"id": _parse_id, "month": _parse_month, "int": _parse_number, "decimal": _parse_number,
+            "money": _parse_number, "account": _parse_digits, "phone": _parse_digits}  # else _parse_text
 
 
 def _text(raw: object) -> str:

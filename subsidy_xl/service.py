@@ -106,15 +106,15 @@ def without_unchanged(plan: WritePlan, src: BookSource) -> WritePlan:
     """
     for name, patch in plan.patches.items():
         grid = src.grid(name) or []
-        plan.patches[name] = {row: cells for row, cells in patch.items()
-                              if not all(style is None and _holds(_cell(grid, row, c), value)
-                                         for c, (value, style) in cells.items())}
+        changed: Patch = {}
+        for row, cells in patch.items():
+            read = grid[row - 1] if row <= len(grid) else ()
+            for c, (value, style) in cells.items():
+                if style is not None or not _holds(read[c] if c < len(read) else None, value):
+                    changed[row] = cells
+                    break
+        plan.patches[name] = changed
     return plan
-
-
-def _cell(grid: Sequence[Sequence[object]], row: int, col: int) -> object:
-    values = grid[row - 1] if row <= len(grid) else ()
-    return values[col] if col < len(values) else None
 
 
 def _holds(cell: object, value: object) -> bool:

@@ -18,7 +18,7 @@ import pytest
 
 from reliability_support import grids, network_forbidden, run_cli
 from subsidy_xl import cli, service
-from subsidy_xl.io import safe_save
+from subsidy_xl.io import package, safe_save
 from subsidy_xl.io.safe_save import backup_path, lock_files
 from subsidy_xl.months import Quarter
 from subsidy_xl.schema import CHANGELOG_SHEET
@@ -117,17 +117,27 @@ def test_a_command_that_makes_a_file_never_overwrites_one(book, name):
 # failing part-way
 # ---------------------------------------------------------------------------------------
 def fail_at_member(monkeypatch, number: int, error: BaseException) -> list[str]:
-    """Make the ``number``-th part written into a zip raise ``error``; returns the parts written."""
-    written: list[str] = []
-    real = zipfile.ZipFile.writestr
+    """Make the ``number``-th part written into a zip raise ``error``; returns the parts written.
 
-    def writestr(self, info, data, *args, **kwargs):
+    Parts are written by ZipFile.writestr, or copied still deflated by package._add_deflated."""
+    written: list[str] = []
+    real, real_copy = zipfile.ZipFile.writestr, package._add_deflated
+
+    def count(name: str) -> None:
         if len(written) + 1 == number:
             raise error
-        written.append(getattr(info, "filename", info))
+        written.append(name)
+
+    def writestr(self, info, data, *args, **kwargs):
+        count(getattr(info, "filename", info))
         return real(self, info, data, *args, **kwargs)
 
+    def add_deflated(out, original, data):
+        count(original.filename)
+        return real_copy(out, original, data)
+
     monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+    monkeypatch.setattr(package, "_add_deflated", add_deflated)
     return written
 
 

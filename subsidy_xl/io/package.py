@@ -220,7 +220,7 @@ _ODD_CELL_OPENINGS = (b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
 _CELL_COLUMN = re.compile(rb"\sr\s*=\s*[\"']([A-Z]+)\d*[\"']")
 _S_ATTR = re.compile(rb"\ss\s*=\s*[\"'](\d+)[\"']")
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
-_ROW_WITH_MORE = re.compile(rb'<row r="\d+"[^>/]')  # a row start tag with more than r="N"
+_ROW_NOT_PLAIN = re.compile(rb'<row(?! r="\d+"/?>)')  # a row start tag other than <row r="N"> or <row r="N"/>
 _ROW_ATTRS_OWNED = re.compile(rb"\s(?:r|spans)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 _DIMENSION_REF = re.compile(rb'(<dimension\b[^>]*?\sref=")([^"]*)(")')
 _FORMULA_WITH_RANGE = re.compile(rb"<f\b([^>]*\sref=\"[^\"]*\"[^>]*)>")
@@ -637,7 +637,7 @@ def _collect_row_attributes(block: bytes, previous: int, kept: dict[int, str]) -
 
     Returns the number of the block's last row.
     """
-    if block.count(b"<row") == block.count(b'<row r="') and not _ROW_WITH_MORE.search(block):
+    if not _ROW_NOT_PLAIN.search(block):
         # Every row is <row r="N"> or <row r="N"/>, as replace_sheet_data writes them: nothing to keep.
         last = block.rfind(b'<row r="')
         return previous if last < 0 else int(block[last + 8:block.index(b'"', last + 8)])
@@ -920,14 +920,18 @@ class PackageEditor:
         """Write the edited package to `dst` (a path or a seekable binary file).
 
         Parts in the original order, new ones last; unchanged parts with their
-        original uncompressed bytes, date and attributes.  To replace the
-        workbook itself, call this from safe_save.safe_replace.
+        original uncompressed bytes, date and attributes (a deflated one is
+        copied as it is stored, not inflated and deflated again).  To replace
+        the workbook itself, call this from safe_save.safe_replace.
         """
         self._apply_calc_chain_drops()
         stamp = self._package.info(self._workbook).date_time
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
             for name in self._order:
                 if name in self._removed:
+                    continue
+                if name not in self._changed and _can_copy_deflated(self._package.info(name), out):
+                    _add_deflated(out, self._package.info(name), self._package.compressed(name))
                     continue
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 if name in self._package:
@@ -996,6 +1000,7 @@ class PackageEditor:
         render = renderer.cell
         plain_text = _TEXT_NEEDS_CARE.search
         text_limit = MAX_TEXT_UNITS // 2
+        max_columns = MAX_COLUMNS
         columns = _COLUMNS
         formatted = sorted(old_attrs)  # rows with a height etc. stay, even where no cell is written
         k = 0
@@ -1008,13 +1013,14 @@ class PackageEditor:
                     out.append(f'<row r="{formatted[k]}"{old_attrs[formatted[k]]}/>')
                 k += 1
             suffix = str(row)
-            pieces = []
+            pieces: list[str] = []
+            add = pieces.append
             previous = first_col = last_col = -1
             for cell in cells:
                 if cell is None:
                     continue
                 col, value, style = cell
-                if not previous < col < MAX_COLUMNS:
+                if not previous < col < max_columns:
                     raise ValueError(f"第 {row} 行的列号 {col} 无效：必须递增且小于 {MAX_COLUMNS}。")
                 previous = col
                 s = style_attrs.get(style)
@@ -1024,14 +1030,14 @@ class PackageEditor:
                 # Plain text and integers inline the renderer's first branches: this loop runs per cell.
                 kind = type(value)
                 if kind is str and value and len(value) <= text_limit and (value.isalnum() or not plain_text(value)):
-                    pieces.append(f'<c r="{columns[col]}{suffix}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
+                    add(f'<c r="{columns[col]}{suffix}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
                 elif kind is int:
-                    pieces.append(f'<c r="{columns[col]}{suffix}"{s}><v>{value}</v></c>')
+                    add(f'<c r="{columns[col]}{suffix}"{s}><v>{value}</v></c>')
                 else:
                     xml = render(columns[col] + suffix, value, s)
                     if not xml:
                         continue
-                    pieces.append(xml)
+                    add(xml)
                 if first_col < 0:
                     first_col = col
                 last_col = col
@@ -1131,6 +1137,40 @@ class PackageEditor:
             self._current(rels_part), _RELATIONSHIP, b"Id", rel_id.encode())
         self._changed["[Content_Types].xml"] = _without_matching(
             self._current("[Content_Types].xml"), _OVERRIDE, b"PartName", b"/" + part.encode())
+
+
+def _can_copy_deflated(original: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
+    """Whether an unchanged member can go into `out` as its stored deflated bytes (see _add_deflated)."""
+    return (original.compress_type == zipfile.ZIP_DEFLATED and not original.flag_bits & _ENCRYPTED
+            and max(original.file_size, original.compress_size) < zipfile.ZIP64_LIMIT
+            and getattr(out, "_seekable", False))
+
+
+def _add_deflated(out: zipfile.ZipFile, original: zipfile.ZipInfo, data: bytes) -> None:
+    """Add a member of another archive to `out` as its stored deflated bytes `data`.
+
+    zipfile has no public call for adding bytes that are already compressed; this is what
+    ZipFile.writestr does around its compressor (local header, data, central directory
+    entry), without inflating a 100 MB sheet only to deflate it again.  The entry gets
+    the same attributes writestr would give it (date, system, permissions).
+    """
+    info = zipfile.ZipInfo(original.filename, date_time=original.date_time)
+    info.create_system = original.create_system
+    info.external_attr = original.external_attr
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.CRC, info.compress_size, info.file_size = original.CRC, original.compress_size, original.file_size
+    out._writecheck(info)
+    out._didModify = True
+    out.fp.seek(out.start_dir)
+    info.header_offset = out.fp.tell()
+    out.fp.write(info.FileHeader())
+    out.fp.write(data)
+    out.start_dir = out.fp.tell()
+    out.filelist.append(info)
+    out.NameToInfo[info.filename] = info
+
+
+_ENCRYPTED = 0x1  # general purpose flag bit 0
 
 
 def _worksheet_folder(entries: Sequence[SheetEntry], workbook: str) -> str:

@@ -15,6 +15,7 @@ import io
 import os
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -53,6 +54,7 @@ _ENCRYPTED_STREAM_NAME = "EncryptedPackage".encode("utf-16-le")
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _READ_CHUNK = 1 << 20
+_LOCAL_HEADER_BYTES = 30  # fixed part of a zip local file header, before its name and extra field
 # What reading a member can raise: bad CRC or truncation, bad deflate data, an
 # unsupported method (Deflate64 ...), a password-protected entry, or a part that a
 # relationship names but the archive lacks.
@@ -139,6 +141,23 @@ class SafePackage:
                     yield chunk
         except _CORRUPT_MEMBER as exc:
             raise UnreadableWorkbook(f"工作簿中的“{name}”已损坏（{exc}）。") from exc
+
+    def compressed(self, name: str) -> bytes:
+        """The member's bytes as stored in the archive, for copying it unchanged into another one.
+
+        Not inflated, so not CRC-checked here: what is copied is exactly what was there.
+        """
+        info = self._by_name[name]
+        start = info.header_offset
+        header = self.data[start:start + _LOCAL_HEADER_BYTES]
+        if len(header) < _LOCAL_HEADER_BYTES or header[:4] != _ZIP_MAGIC[0]:
+            raise UnreadableWorkbook(f"工作簿中的“{name}”已损坏（找不到它的文件头）。")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        start += _LOCAL_HEADER_BYTES + name_length + extra_length
+        data = self.data[start:start + info.compress_size]
+        if len(data) != info.compress_size:
+            raise UnreadableWorkbook(f"工作簿中的“{name}”已损坏（数据不完整）。")
+        return data
 
     def verify(self, name: str) -> None:
         """Inflate a member completely (bounded by its declared size) to prove its CRC."""

@@ -77,7 +77,7 @@ def _row_writer(sheet: SheetContent, columns: Sequence[Col], public: bool) -> Ca
     id_col = headers.index(ID_HEADER) if public and ID_HEADER in headers else None
 
     def row(values: Mapping[str, object], is_total: bool = False) -> int:
-        cells = [values.get(h) for h in headers]
+        cells = list(map(values.get, headers))
         if id_col is not None and cells[id_col] is not None:
             cells[id_col] = mask(cells[id_col])
         return sheet.add(cells, styles=styles[is_total])
