@@ -15,7 +15,7 @@ from .params import Params
 from .roles import ROLE_HINT, RoleMatch, normalise_role
 from .rosters import Record, RosterData, month_value
 from .rules import (LivingPay, OneOff, Tenure, eligible_age_month, full_terms_and_years, living_eligibility,
-                    living_quarter, one_off_subsidy)
+                    living_quarter, one_off_subsidy, quarters_of_year)
 
 INCOMPLETE = "信息不全"
 NOT_ELIGIBLE = "不符合条件"
@@ -41,27 +41,32 @@ class LivingPerson:
     stop_reason: str | None
     eligible_from: YearMonth | None
     blocked: str | None  # why nothing can be paid at all
-    # living_quarter results by their inputs, shared by the people of one roster (assess_living): a roster
-    # repeats few standards and months, so most people's pay is already known.
+    # year() results by their inputs, shared by the people of one roster (assess_living): a roster repeats
+    # few standards and months, so most people's pay is already known.
     shared_pays: dict = field(default_factory=dict, repr=False, compare=False)
-    # pay() per quarter: the payment sheet, 汇总, 资金安排 and the 绩效 checks all ask for the same quarters.
-    _pays: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # year() per year: the payment sheet, 汇总, 资金安排 and the 绩效 checks all ask for the same quarters.
+    _years: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def pay(self, quarter: Quarter, params: Params) -> LivingPay:
-        known = self._pays.get(quarter)
+        return self.year(quarter.year, params)[quarter.q - 1]
+
+    def year(self, year: int, params: Params) -> tuple[LivingPay, ...]:
+        """pay() in each quarter of ``year``."""
+        known = self._years.get(year)
         if known is None or known[0] is not params:
-            known = self._pays[quarter] = (params, self._pay(quarter, params))
+            known = self._years[year] = (params, self._year(year, params))
         return known[1]
 
-    def _pay(self, quarter: Quarter, params: Params) -> LivingPay:
+    def _year(self, year: int, params: Params) -> tuple[LivingPay, ...]:
         if self.blocked:
-            return LivingPay(0, 0, self.blocked)
-        key = (quarter, type(self.standard), self.standard, self.pay_start, self.pay_stop, self.stop_reason,
+            return (LivingPay(0, 0, self.blocked),) * 4
+        key = (year, type(self.standard), self.standard, self.pay_start, self.pay_stop, self.stop_reason,
                self.eligible_from)  # the type: 660 and Decimal(660) are one key but not one amount
         known = self.shared_pays.get(key)
         if known is None or known[0] is not params:
-            known = self.shared_pays[key] = (params, living_quarter(
-                self.standard, self.pay_start, self.pay_stop, self.stop_reason, quarter, params, self.eligible_from))
+            known = self.shared_pays[key] = (params, tuple(
+                living_quarter(self.standard, self.pay_start, self.pay_stop, self.stop_reason, quarter, params,
+                               self.eligible_from) for quarter in quarters_of_year(year)))
         return known[1]
 
 

@@ -6,7 +6,7 @@ found by their header text, so staff may reorder them or add their own.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import repeat
 from decimal import Decimal, InvalidOperation
 from typing import AbstractSet, Sequence

@@ -65,7 +65,7 @@ class Figures:
 def figures_for(living: list[LivingPerson], one_off: list[OneOffPerson], params: Params) -> Figures:
     f = budget_figures(living, one_off, params)  # the numbers 资金安排 shows
     quarters = quarters_of_year(params.budget_year)
-    pays = [[p.pay(q, params) for q in quarters] for p in living]
+    pays = [p.year(params.budget_year, params) for p in living]
     if living:
         living_part = Part(LIVING, ROSTER_SOURCE, f["living_paid_people"], f["living_total"],
                            sum(x.months for ps in pays for x in ps))

@@ -22,7 +22,7 @@ QUARTER_HEADERS = ("季度", "生活补贴预算（累计）", "生活补贴测�
 def budget_figures(living: list[LivingPerson], one_off: list[OneOffPerson], params: Params) -> dict:
     """Budget and computed amounts: the numbers both this sheet and the checks use."""
     quarters = quarters_of_year(params.budget_year)
-    pays = [[p.pay(q, params) for q in quarters] for p in living]
+    pays = [p.year(params.budget_year, params) for p in living]
     living_by_q = [total(year[i].amount for year in pays) for i in range(len(quarters))]
     paid_living = sum(1 for year in pays if any(pay.months for pay in year))
     payable = [p for p in one_off if p.result is not None and p.result.amount > 0 and not p.blocked]

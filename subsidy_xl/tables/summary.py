@@ -12,7 +12,6 @@ from ..compute import LivingPerson, OneOffPerson
 from ..money import total
 from ..months import Quarter
 from ..params import Params
-from ..rules import quarters_of_year
 from ..schema import SUMMARY_SHEET
 from .budget import cumulative_by_quarter
 from .sheet import SheetContent
@@ -43,14 +42,13 @@ def _streets(params: Params, seen: set[str]) -> list[str]:
 
 def summary_sheet(living: list[LivingPerson], one_off: list[OneOffPerson], quarter: Quarter, params: Params,
                   figures: dict) -> SheetContent:
-    quarters = quarters_of_year(params.budget_year)
     by_street: dict[str, list] = defaultdict(lambda: [0, [], [], 0, []])  # paid now, now, year, one-off n, one-off
     for p in living:
         s = by_street[p.rec.values.get("street") or NO_STREET]
         now = p.pay(quarter, params)
         s[0] += 1 if now.months else 0
         s[1].append(now.amount)
-        s[2].extend(p.pay(q, params).amount for q in quarters)
+        s[2].extend(pay.amount for pay in p.year(params.budget_year, params))
     for p in one_off:
         if p.result is not None and p.result.amount > 0 and not p.blocked:
             s = by_street[p.rec.values.get("street") or NO_STREET]
