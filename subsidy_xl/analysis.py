@@ -79,6 +79,9 @@ def read_project_info(grid: Grid | None) -> tuple[dict[str, object], dict[str, s
 
 def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     issues: list[Issue] = []
+    prefetch = getattr(src, "prefetch", None)  # the file reader offers it
+    if prefetch is not None:
+        prefetch([ONE_OFF.name])  # parsed on another core while the 生活补贴名册 is read and checked
     params_grid = src.grid(PARAMS_SHEET)
     if params_grid is None:
         issues.append(Issue("sheet-missing", "warning", PARAMS_SHEET, "", "", "工作簿中没有“参数”工作表，已使用默认参数", "模板结构"))

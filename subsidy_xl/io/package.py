@@ -31,7 +31,9 @@ import os
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
@@ -763,6 +765,8 @@ class PackageEditor:
         styles = self._workbook_rels.get("styles", ("", ""))[1]
         self._styles = _StyleBook(self._package.xml(styles) if styles in self._package else None)
         self._calc_drops: dict[int, set[str] | None] = {}
+        self._deflating: dict[str, tuple[bytes, Future]] = {}  # part -> (its bytes, their deflate running)
+        self._deflater: ThreadPoolExecutor | None = None
 
     # --- queries ---------------------------------------------------------------------
     @property
@@ -806,9 +810,9 @@ class PackageEditor:
                 tail = data
         body, bounds = self._render_rows(rows, renderer, old_attrs, style_names)
         dimension = bounds.union_text(None) or "A1"
-        self._changed[entry.part] = b"".join((
+        self._set_sheet_part(entry.part, b"".join((
             _with_dimension(head, lambda _old: dimension), b"<sheetData>", *body, b"</sheetData>",
-            _with_merge_cells(tail, merge_refs)))
+            _with_merge_cells(tail, merge_refs))))
         self._calc_drops[entry.sheet_id] = None
         return renderer.truncated
 
@@ -840,8 +844,8 @@ class PackageEditor:
             else:
                 tail = data
         body.append(patcher.remaining_rows())
-        self._changed[entry.part] = b"".join((
-            _with_dimension(head, patcher.dimension_for), b"<sheetData>", *body, b"</sheetData>", tail))
+        self._set_sheet_part(entry.part, b"".join((
+            _with_dimension(head, patcher.dimension_for), b"<sheetData>", *body, b"</sheetData>", tail)))
         dropped = self._calc_drops.setdefault(entry.sheet_id, set())
         if dropped is not None and self._has_calc_chain():
             dropped.update(f"{_COLUMNS[col]}{row}" for row, cols in patches.items() for col in cols)
@@ -926,6 +930,12 @@ class PackageEditor:
         """
         self._apply_calc_chain_drops()
         stamp = self._package.info(self._workbook).date_time
+        try:
+            self._write(dst, stamp)
+        finally:
+            self._stop_deflater()
+
+    def _write(self, dst: str | os.PathLike[str] | BinaryIO, stamp: tuple[int, ...]) -> None:
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
             for name in self._order:
                 if name in self._removed:
@@ -941,10 +951,36 @@ class PackageEditor:
                     info.external_attr = original.external_attr
                 info.compress_type = zipfile.ZIP_DEFLATED
                 data = self._changed[name] if name in self._changed else self._package.read(name)
+                source, deflating = self._deflating.get(name, (None, None))
+                if source is data:  # deflated on the other thread while the next sheets were made
+                    deflated, info.CRC = deflating.result()
+                    info.file_size, info.compress_size = len(data), len(deflated)
+                    if _can_copy_deflated(info, out):
+                        _add_deflated(out, info, deflated)
+                        continue
                 level = FAST_DEFLATE_LEVEL if len(data) >= FAST_DEFLATE_MIN_BYTES else DEFAULT_DEFLATE_LEVEL
                 out.writestr(info, data, compresslevel=level)
 
     # --- internals -------------------------------------------------------------------
+    def _set_sheet_part(self, part: str, data: bytes) -> None:
+        """Store a rewritten sheet; a big one starts deflating on another thread at once.
+
+        zlib lets other threads run while it deflates, so a 100,000-row sheet is compressed on
+        the second core while the next sheet is rendered, instead of all of them in save().
+        """
+        self._changed[part] = data
+        self._deflating.pop(part, None)
+        if len(data) >= FAST_DEFLATE_MIN_BYTES:
+            if self._deflater is None:
+                self._deflater = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate")
+            self._deflating[part] = (data, self._deflater.submit(_deflate, data, FAST_DEFLATE_LEVEL))
+
+    def _stop_deflater(self) -> None:
+        if self._deflater is not None:
+            self._deflater.shutdown(wait=True, cancel_futures=True)
+            self._deflater = None
+        self._deflating.clear()
+
     def _worksheet(self, name: str) -> SheetEntry:
         for entry in self._entries:
             if entry.name == name:
@@ -1137,6 +1173,12 @@ class PackageEditor:
             self._current(rels_part), _RELATIONSHIP, b"Id", rel_id.encode())
         self._changed["[Content_Types].xml"] = _without_matching(
             self._current("[Content_Types].xml"), _OVERRIDE, b"PartName", b"/" + part.encode())
+
+
+def _deflate(data: bytes, level: int) -> tuple[bytes, int]:
+    """Raw deflate stream and CRC-32 of `data`, as a zip member holds them."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(), zlib.crc32(data)
 
 
 def _can_copy_deflated(original: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:

@@ -23,6 +23,8 @@ import datetime as dt
 import io
 import math
 import os
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -87,14 +89,30 @@ class BookData:
         except CalamineError as exc:
             raise UnreadableWorkbook(f"无法读取工作簿“{os.path.basename(self.path)}”（{exc}）。") from exc
         self._cache: dict[str, SheetData] = {}
+        self._pending: dict[str, Future[SheetData]] = {}  # sheets being read on the reader thread
+        self._reader: ThreadPoolExecutor | None = None
+        self._reader_calamine: CalamineWorkbook | None = None  # the reader thread's own (not shareable)
 
     def __contains__(self, name: str) -> bool:
         return name in self._entries
 
     def sheet(self, name: str) -> SheetData:
         if name not in self._cache:
-            self._cache[name] = self._read_sheet(self._entry(name))
+            pending = self._pending.pop(name, None)
+            self._cache[name] = pending.result() if pending else self._read_sheet(self._entry(name))
         return self._cache[name]
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Start reading these sheets, in order, on another thread; sheet() and grid() wait for them.
+
+        python-calamine parses a sheet without holding Python's GIL, so on a second core one roster
+        is parsed while the caller checks the one before it.
+        """
+        for name in names:
+            if name in self._entries and name not in self._cache and name not in self._pending:
+                if self._reader is None:
+                    self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-sheet")
+                self._pending[name] = self._reader.submit(self._read_sheet, self._entries[name], True)
 
     def grid(self, name: str) -> list[list[Value]] | None:
         """The sheet's rows, or None when the workbook has no such worksheet."""
@@ -110,12 +128,15 @@ class BookData:
         except KeyError:
             raise KeyError(f"工作簿“{os.path.basename(self.path)}”中没有名为“{name}”的工作表。") from None
 
-    def _read_sheet(self, entry: SheetEntry) -> SheetData:
+    def _read_sheet(self, entry: SheetEntry, on_reader_thread: bool = False) -> SheetData:
         # Inflate once through zipfile first: bounded by the checked declared size
         # and CRC-verified, so calamine never meets a member that lies about its size.
         self._package.verify(entry.part)
         try:
-            raw_rows, raw_merges = _calamine_sheet(self._calamine, entry.name)
+            if on_reader_thread and self._reader_calamine is None:
+                self._reader_calamine = CalamineWorkbook.from_filelike(io.BytesIO(self._package.data))
+            book = self._reader_calamine if on_reader_thread else self._calamine
+            raw_rows, raw_merges = _calamine_sheet(book, entry.name)
         except CalamineError as exc:
             raise UnreadableWorkbook(f"工作表“{entry.name}”无法读取（{exc}）。") from exc
         except BaseException as exc:  # noqa: B036 - python-calamine's Rust panics are BaseExceptions
