@@ -20,6 +20,7 @@ from .params import Params, params_from_grid
 from .performance.checks import check_performance
 from .rosters import FieldContext, RosterData, read_roster
 from .schema import LIVING, ONE_OFF, PARAMS_SHEET, PERFORMANCE_SHEET, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET
+from .tables.budget import budget_figures
 
 Grid = Sequence[Sequence[object]]
 
@@ -33,7 +34,8 @@ class BookSource(Protocol):
     def merged(self, name: str) -> Sequence[tuple[int, int, int, int]]:
         """Merged ranges as 0-based (first_row, first_col, last_row, last_col)."""
 
-    # Optional: ``external_links``, what the file's external-link parts point at (io/reader.py).
+    # Optional: ``external_links``, what the file's external-link parts point at (io/reader.py);
+    # ``prefetch(names)``, start reading sheets that will be asked for next (io/reader.py).
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Analysis:
     living_people: list[LivingPerson]
     one_off_people: list[OneOffPerson]
     issues: list[Issue] = field(default_factory=list)
+    budget: dict = field(default_factory=dict)  # tables.budget.budget_figures of the people: computed once
 
     @property
     def errors(self) -> int:
@@ -102,6 +105,8 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     issues += more
     issues += check_project_info(info, cells, params)
     issues += check_external_links(getattr(src, "external_links", ()))  # the file reader offers them
+    budget = budget_figures(living_people, one_off_people, params)
     issues += check_performance(src.grid(PERFORMANCE_SHEET), src.grid(PROJECT_INFO_SHEET), params,
-                                living_people, one_off_people)
-    return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, sort_issues(issues))
+                                living_people, one_off_people, budget)
+    return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, sort_issues(issues),
+                    budget)

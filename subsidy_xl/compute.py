@@ -73,13 +73,15 @@ class LivingPerson:
 def assess_living(roster: RosterData, params: Params) -> tuple[list[LivingPerson], list[Issue]]:
     people, issues = [], []
     policy = "呈组通〔2018〕88号"
-    eligibility: dict[tuple[YearMonth, Tenure], list[str]] = {}  # rosters repeat few combinations
+    # Rosters repeat few combinations: each is worked out once.
+    eligibility: dict[tuple[YearMonth, Tenure], list[str]] = {}
+    age_months: dict[tuple[int, int, str], YearMonth] = {}  # (birth year, month, gender) -> eligible from
     shared_pays: dict = {}
     for rec in roster.records:
         v = rec.values
         blocked = _identity_block(rec)
-        missing = [k for k in ("standard", "pay_start", "left_office") if v.get(k) is None]
-        if missing or rec.bad & {"standard", "pay_start", "pay_stop"}:
+        missing = v.get("standard") is None or v.get("pay_start") is None or v.get("left_office") is None
+        if missing or (rec.bad and rec.bad & {"standard", "pay_start", "pay_stop"}):
             blocked = blocked or INCOMPLETE
         stop, reason = month_value(rec, "pay_stop"), v.get("stop_reason")
         if stop is not None and not reason:
@@ -110,7 +112,10 @@ def assess_living(roster: RosterData, params: Params) -> tuple[list[LivingPerson
                 blocked = blocked or NOT_ELIGIBLE
         birth = v.get("birth")
         if birth is not None and v.get("gender") in ("男", "女"):
-            eligible_from = eligible_age_month(birth, v["gender"], params)
+            key = (birth.year, birth.month, v["gender"])
+            eligible_from = age_months.get(key)
+            if eligible_from is None:
+                eligible_from = age_months[key] = eligible_age_month(birth, v["gender"], params)
             if start is not None and start.index < eligible_from.index:
                 issues.append(Issue("living-under-age", WARNING, rec.sheet, rec.cell("pay_start"), str(start),
                                     f"{rec.who}起发年月{start}早于年满规定年龄的月份{eligible_from}，此前月份不予计发",

@@ -19,37 +19,40 @@ class IdCheck(NamedTuple):
 def check_id(raw: object, today: _dt.date | None = None) -> IdCheck:
     """Validate an ID cell as read from the workbook (text, or a number that lost digits).
     ``today`` (default: the date now) is what a birth date may not come after."""
-    return read_id(raw, today)[0]
+    number, code, problem, _birth = read_id(raw, today)
+    return IdCheck(number, code, problem)
 
 
-def read_id(raw: object, today: _dt.date | None = None) -> tuple[IdCheck, _dt.date | None]:
-    """check_id, and the birth date of a valid number (rosters need both, for every row)."""
+def read_id(raw: object, today: _dt.date | None = None) -> tuple[str | None, str | None, str | None, _dt.date | None]:
+    """check_id's number, code and problem, and the birth date of a valid number: a plain tuple, since
+    rosters need both for every row."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return IdCheck(None, "id-missing", "身份证号为空"), None
+        return None, "id-missing", "身份证号为空", None
     if isinstance(raw, bool):
-        return IdCheck(None, "id-format", "身份证号应为18位文本"), None
+        return None, "id-format", "身份证号应为18位文本", None
     if isinstance(raw, (int, float)):
         # An 18-digit number in a number cell keeps only 15 significant digits.
-        return IdCheck(None, "id-stored-as-number",
-                       "身份证号以数字格式保存，后几位已丢失；请将该列设为文本格式后重新录入"), None
-    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(" ", "")
+        return None, "id-stored-as-number", "身份证号以数字格式保存，后几位已丢失；请将该列设为文本格式后重新录入", None
+    text = raw if type(raw) is str and raw.isascii() else unicodedata.normalize("NFKC", str(raw))  # ASCII: as NFKC
+    text = text.strip().replace(" ", "")
     number = text.upper()
     if len(number) != 18:
-        return IdCheck(None, "id-length", f"身份证号应为18位，实为{len(number)}位"), None
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return IdCheck(None, "id-format", "身份证号含有非数字字符（末位只能是数字或X）"), None
+        return None, "id-length", f"身份证号应为18位，实为{len(number)}位", None
+    # isascii: isdigit alone would also take other scripts' digits (١٢٣), which are no ID.
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return None, "id-format", "身份证号含有非数字字符（末位只能是数字或X）", None
     try:
         birth = birth_date(number)
     except ValueError:
-        return IdCheck(number, "id-birthdate", f"身份证号中的出生日期无效：{number[6:14]}"), None
+        return number, "id-birthdate", f"身份证号中的出生日期无效：{number[6:14]}", None
     if birth > (today or _dt.date.today()):
-        return IdCheck(number, "id-birthdate", f"身份证号中的出生日期在今天之后：{birth}"), None
+        return number, "id-birthdate", f"身份证号中的出生日期在今天之后：{birth}", None
     if number[17] != ric.calc_check_digit(number):
-        return IdCheck(number, "id-check-digit",
-                       f"身份证号校验位错误：末位应为 {ric.calc_check_digit(number)}，实为 {number[17]}"), None
+        return number, "id-check-digit", \
+            f"身份证号校验位错误：末位应为 {ric.calc_check_digit(number)}，实为 {number[17]}", None
     if not _known_area(number):
-        return IdCheck(number, "id-area", f"身份证号前6位 {number[:6]} 不是已知的行政区划代码"), None
-    return IdCheck(number, None, None), birth
+        return number, "id-area", f"身份证号前6位 {number[:6]} 不是已知的行政区划代码", None
+    return number, None, None, birth
 
 
 def _known_area(number: str) -> bool:

@@ -11,10 +11,7 @@ Money = int | Decimal
 
 def total(amounts: Iterable[Money]) -> Money:
     """Exact sum; stays an int while every amount is whole yuan."""
-    s: Money = 0
-    for a in amounts:
-        s += a
-    return normalise(s)
+    return normalise(sum(amounts))
 
 
 def normalise(amount: Money) -> Money:

@@ -195,7 +195,7 @@ class _ParsedColumn:
 
     def _by_value(self, col: Column, raw: list[object], context: "FieldContext") -> None:
         keys: Sequence[object]  # per row, the key of its cell in ``distinct`` (key -> cell value)
-        if len(set(map(type, raw)) - _PLAIN_TYPES) <= 1:
+        if not _equal_across_types(raw):
             keys = raw
             distinct = {value: value for value in dict.fromkeys(raw)}
         else:  # 1, 1.0 and True are equal as keys but not as cells
@@ -216,6 +216,17 @@ class _ParsedColumn:
         self.filled = list(map(filled.__contains__, keys)) if len(filled) < len(distinct) else None
         self.problems = {i: problems[key] for i, key in enumerate(keys) if key in problems} if problems else {}
         self.empty = {i for i, key in enumerate(keys) if key in empty} if col.required and empty else set()
+
+
+def _equal_across_types(raw: list[object]) -> bool:
+    """Whether cells of different types in ``raw`` may be equal (True == 1 == 1.0), which a dict keyed by
+    value would take for one value."""
+    numbers = set(map(type, raw)) - _PLAIN_TYPES
+    if len(numbers) <= 1:
+        return False
+    if numbers == {int, float}:  # equal only to a whole float, which the file reader never gives
+        return any(type(v) is float and v.is_integer() for v in raw)
+    return True
 
 
 def _shown(col: Column, raw: object) -> str:
@@ -298,6 +309,8 @@ _PARSERS = {"id": _parse_id, "month": _parse_month, "int": _parse_number, "decim
 
 
 def _text(raw: object) -> str:
+    if type(raw) is str and raw.isascii():  # NFKC leaves ASCII as it is (accounts, phone numbers)
+        return raw.strip()
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return unicodedata.normalize("NFKC", str(raw)).strip()

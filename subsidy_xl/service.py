@@ -14,14 +14,14 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from . import __version__
 from .analysis import Analysis, BookSource, analyse
 from .issues import count_by_severity, counts_text
 from .months import Quarter
-from .schema import CHANGELOG_SHEET, ONE_OFF, STYLES
-from .tables.budget import budget_figures, budget_sheet
+from .schema import CHANGELOG_SHEET, ISSUES_SHEET, ONE_OFF, ONE_OFF_PAY_SHEET, QUARTERLY_SHEET, STYLES
+from .tables.budget import budget_sheet
 from .tables.payments import one_off_sheet, quarterly_sheet
 from .tables.records import changelog_sheet, issues_sheet
 from .tables.sheet import SheetContent
@@ -44,6 +44,11 @@ def bulk_work():
     of them again and again, which took a third of the time of a refresh at that size. Reference counting
     still frees everything as usual; the previous setting is restored on the way out, and the collector
     then runs on its own schedule.
+
+    What is still alive then (the records and people a use case returns) is handed to the collector's
+    oldest generation, as if it had lived through the young collections it missed (gc.freeze moves every
+    object to the permanent generation, gc.unfreeze moves them on into the oldest one): otherwise the first
+    young collection after the pause walks all of it at once.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -51,6 +56,8 @@ def bulk_work():
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -81,40 +88,32 @@ class RefreshReport:
                 f"{counts_text(self.analysis.issues)}")
 
 
-def one_off_patch(analysis: Analysis, grid_rows: int) -> Patch:
-    """The computed columns of 一次性补助名册: values for each person, cleared on rows now blank."""
+def one_off_patch(analysis: Analysis, grid: Sequence[Sequence[object]], rewrite_unchanged: bool = True) -> Patch:
+    """The computed columns of 一次性补助名册: values for each person, cleared on rows now blank.
+
+    ``grid`` is the sheet as read. Without ``rewrite_unchanged``, a row whose three cells already hold
+    their values is left out: the file writer then rewrites only what changed, and a 100,000-row roster
+    whose computed columns are all still right is not rewritten at all. (The live adapter writes the
+    columns in one call, unchanged rows included.)
+    """
     roster = analysis.one_off
     cols = [roster.cols[k] for k in ("rate", "months", "amount") if k in roster.cols]
     if len(cols) < 3:
         return {}  # a missing column is reported; nothing to write into
     patch: Patch = {}
     by_row = {p.rec.row: p for p in analysis.one_off_people}
-    for row in range(roster.header_row + 1, grid_rows + 1):
+    for row in range(roster.header_row + 1, len(grid) + 1):
         person = by_row.get(row)
         r = person.result if person else None
         values = (r.rate, r.months, r.amount) if r else (None, None, None)
+        if not rewrite_unchanged:
+            read = grid[row - 1]
+            cells = tuple(read[c] if c < len(read) else None for c in cols)
+            if (cells == values and tuple(map(type, cells)) == tuple(map(type, values))) \
+                    or all(map(_holds, cells, values)):  # the first test is the common case, at once
+                continue
         patch[row] = {c: (v, None) for c, v in zip(cols, values)}
     return patch
-
-
-def without_unchanged(plan: WritePlan, src: BookSource) -> WritePlan:
-    """The plan without the patched rows whose cells already hold their values and keep their style.
-
-    For the file writer: a refresh after a few edits then rewrites only the rows that changed, and a
-    100,000-row roster whose computed columns are all still right is not rewritten at all. (The live
-    adapter writes a patch's columns in one call and has no use for this.)
-    """
-    for name, patch in plan.patches.items():
-        grid = src.grid(name) or []
-        changed: Patch = {}
-        for row, cells in patch.items():
-            read = grid[row - 1] if row <= len(grid) else ()
-            for c, (value, style) in cells.items():
-                if style is not None or not _holds(read[c] if c < len(read) else None, value):
-                    changed[row] = cells
-                    break
-        plan.patches[name] = changed
-    return plan
 
 
 def _holds(cell: object, value: object) -> bool:
@@ -135,12 +134,15 @@ def changelog_entry(action: str, scope: str, result: str) -> list[object]:
     return [now.strftime("%Y-%m-%d %H:%M:%S"), action, scope, result, user, __version__]
 
 
-def plan_refresh(src: BookSource, quarter: Quarter | None = None, progress: Progress = _quiet) -> tuple[WritePlan, RefreshReport]:
+def plan_refresh(src: BookSource, quarter: Quarter | None = None, progress: Progress = _quiet,
+                 rewrite_unchanged: bool = True) -> tuple[WritePlan, RefreshReport]:
+    """The refresh of ``src`` as a plan; ``rewrite_unchanged``: see one_off_patch."""
     with bulk_work():
-        return _plan_refresh(src, quarter, progress)
+        return _plan_refresh(src, quarter, progress, rewrite_unchanged)
 
 
-def _plan_refresh(src: BookSource, quarter: Quarter | None, progress: Progress) -> tuple[WritePlan, RefreshReport]:
+def _plan_refresh(src: BookSource, quarter: Quarter | None, progress: Progress,
+                  rewrite_unchanged: bool) -> tuple[WritePlan, RefreshReport]:
     progress("校验名册和参数…")
     analysis = analyse(src, quarter)
     params = analysis.params
@@ -148,7 +150,7 @@ def _plan_refresh(src: BookSource, quarter: Quarter | None, progress: Progress) 
     progress("生成发放表和资金安排…")
     quarterly, q_fig = quarterly_sheet(analysis.living_people, analysis.quarter, params, unit)
     one_off, o_fig = one_off_sheet(analysis.one_off_people, params, unit)
-    figures = budget_figures(analysis.living_people, analysis.one_off_people, params)
+    figures = analysis.budget
     report = RefreshReport(analysis, figures, q_fig, o_fig)
     previous = (src.grid(CHANGELOG_SHEET) or [])[1:]
     plan = WritePlan(
@@ -156,7 +158,7 @@ def _plan_refresh(src: BookSource, quarter: Quarter | None, progress: Progress) 
                 summary_sheet(analysis.living_people, analysis.one_off_people, analysis.quarter, params, figures),
                 issues_sheet(analysis.issues),
                 changelog_sheet(previous, changelog_entry("刷新", str(analysis.quarter), report.summary()))],
-        patches={ONE_OFF.name: one_off_patch(analysis, len(src.grid(ONE_OFF.name) or []))},
+        patches={ONE_OFF.name: one_off_patch(analysis, src.grid(ONE_OFF.name) or [], rewrite_unchanged)},
     )
     return plan, report
 
@@ -169,13 +171,15 @@ def open_book(path: Path) -> BookSource:
     return read_book(path)
 
 
-def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: bool = True) -> Path | None:
-    """Write a plan into the package at ``path`` (or a copy at ``out``); returns the backup path."""
+def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: bool = True,
+               editor=None) -> Path | None:
+    """Write a plan into the package at ``path`` (or a copy at ``out``); returns the backup path.
+    ``editor``: a PackageEditor already open on ``path`` (see refresh)."""
     from .cells import a1, parse_a1
     from .io.package import PackageEditor
     from .io.safe_save import safe_replace
 
-    editor = PackageEditor(path)
+    editor = editor or PackageEditor(path)
     for sheet in plan.sheets:
         if sheet.name not in editor.sheet_names:
             editor.add_sheet(sheet.name)
@@ -208,14 +212,18 @@ def check(path: Path, progress: Progress = _quiet) -> Analysis:
 
 def refresh(path: Path, quarter: Quarter | None = None, out: Path | None = None,
             progress: Progress = _quiet) -> RefreshReport:
+    from .io.package import PackageEditor
+
     with bulk_work():
         src = _read(path, progress)
-        plan, report = plan_refresh(src, quarter, progress)
-        without_unchanged(plan, src)
+        # What is kept of the big owned sheets is read on another core while the rosters are checked.
+        editor = PackageEditor(path)
+        editor.prefetch([QUARTERLY_SHEET, ONE_OFF_PAY_SHEET, ISSUES_SHEET])
+        plan, report = plan_refresh(src, quarter, progress, rewrite_unchanged=False)
         del src  # the sheets read go before the collector resumes
         progress("写入工作簿…")
-        report.backup = apply_plan(Path(path), plan, out)
-        del plan  # its rows go before the collector resumes
+        report.backup = apply_plan(Path(path), plan, out, editor=editor)
+        del plan, editor  # their rows go before the collector resumes
     report.out = Path(out or path)
     return report
 

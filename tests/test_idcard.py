@@ -41,3 +41,15 @@ def test_full_width_and_lowercase_x_are_read():
 
 def test_mask_keeps_first_six_and_last_four():
     assert mask(VALID) == VALID[:6] + "********" + VALID[-4:]
+
+
+def test_digits_of_other_scripts_are_no_id():
+    # NFKC leaves Arabic-Indic digits as they are, and str.isdigit takes them: the ID must still be refused.
+    arabic = "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in VALID)
+    assert check_id(arabic).code == "id-format"
+
+
+def test_spaces_around_and_inside_are_dropped_on_both_paths():
+    # ASCII text skips NFKC; an ideographic space (U+3000) goes through it: the same number either way.
+    assert check_id(f" {VALID[:6]} {VALID[6:]} ").number == VALID
+    assert check_id(f"\u3000{VALID[:6]}\u3000{VALID[6:]}").number == VALID

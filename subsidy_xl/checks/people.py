@@ -21,18 +21,19 @@ def check_ids(roster: RosterData) -> list[Issue]:
         raw = rec.values.get("id")  # the cell as read, None when blank
         if raw is None:
             raw = rec.raw.get("id")
-        result, birth = read_id(raw, today)
-        rec.values["id_number"] = result.number if result.code is None else None
-        rec.values["id_text"] = result.number  # readable even when the check digit is wrong
-        if result.code:
-            issues.append(Issue(result.code, ERROR, rec.sheet, rec.cell("id"), mask(result.number or raw),
-                                f"{rec.who}：{result.problem}", ID_BASIS))
+        number, code, problem, birth = read_id(raw, today)
+        values = rec.values
+        values["id_number"] = None if code else number
+        values["id_text"] = number  # readable even when the check digit is wrong
+        if code:
+            issues.append(Issue(code, ERROR, rec.sheet, rec.cell("id"), mask(number or raw),
+                                f"{rec.who}：{problem}", ID_BASIS))
             continue
-        rec.values["birth"] = birth
-        stated = rec.values.get("gender")
-        if stated in ("男", "女") and stated != gender(result.number):
+        values["birth"] = birth
+        stated = values.get("gender")
+        if stated in ("男", "女") and stated != gender(number):
             issues.append(Issue("gender-mismatch", ERROR, rec.sheet, rec.cell("gender"), stated,
-                                f"{rec.who}：性别填“{stated}”，身份证号第17位表示“{gender(result.number)}”",
+                                f"{rec.who}：性别填“{stated}”，身份证号第17位表示“{gender(number)}”",
                                 ID_BASIS + "：第17位奇数为男、偶数为女"))
     return issues
 

@@ -30,7 +30,6 @@ from ..issues import count_by_severity
 from ..money import Money, rmb_upper
 from ..months import Quarter
 from ..schema import ISSUE_COLUMNS, SEVERITY_LABELS
-from ..tables.budget import budget_figures
 from ..tables.payments import HEADER_ROW, one_off_sheet, quarterly_sheet, sheet_widths
 from ..tables.records import issues_sheet
 from .pdf import cjk_font_missing, libreoffice_pdf
@@ -185,7 +184,7 @@ def _manifest(book: Path, analysis: Analysis, q_fig: dict, o_fig: dict, files) -
 
 
 def _budget_totals(analysis: Analysis) -> dict:
-    f = budget_figures(analysis.living_people, analysis.one_off_people, analysis.params)
+    f = analysis.budget
     return {"living_budget": _money(f["living_budget"]), "living_year": _money(f["living_total"]),
             "one_off_budget": _money(f["one_off_budget"]), "one_off_year": _money(f["one_off_total"])}
 

@@ -765,8 +765,10 @@ class PackageEditor:
         styles = self._workbook_rels.get("styles", ("", ""))[1]
         self._styles = _StyleBook(self._package.xml(styles) if styles in self._package else None)
         self._calc_drops: dict[int, set[str] | None] = {}
+        # Work started on another thread (see prefetch and _set_sheet_part).
+        self._frames: dict[str, Future] = {}  # part -> its _frame being read
         self._deflating: dict[str, tuple[bytes, Future]] = {}  # part -> (its bytes, their deflate running)
-        self._deflater: ThreadPoolExecutor | None = None
+        self._worker: ThreadPoolExecutor | None = None
 
     # --- queries ---------------------------------------------------------------------
     @property
@@ -798,16 +800,8 @@ class PackageEditor:
         entry = self._worksheet(sheet)
         merge_refs = _normalised_merges(merges)
         renderer = _CellRenderer(sheet, self.date1904)
-        head = tail = b""
-        old_attrs: dict[int, str] = {}
-        last_row = 0
-        for kind, data in _split_sheet(self._chunks(entry.part), entry.part):
-            if kind == "head":
-                head = data
-            elif kind == "rows":
-                last_row = _collect_row_attributes(data, last_row, old_attrs)
-            else:
-                tail = data
+        framing = self._frames.pop(entry.part, None)
+        head, old_attrs, tail = framing.result() if framing else self._frame(entry.part)
         body, bounds = self._render_rows(rows, renderer, old_attrs, style_names)
         dimension = bounds.union_text(None) or "A1"
         self._set_sheet_part(entry.part, b"".join((
@@ -815,6 +809,29 @@ class PackageEditor:
             _with_merge_cells(tail, merge_refs))))
         self._calc_drops[entry.sheet_id] = None
         return renderer.truncated
+
+    def prefetch(self, sheets: Iterable[str]) -> None:
+        """Start reading what replace_sheet_data keeps of these sheets (all but their rows) on another
+        thread, so that inflating a big sheet overlaps the caller's work; call before changing them."""
+        for sheet in sheets:
+            if sheet in self.sheet_names:
+                part = self._worksheet(sheet).part
+                if part not in self._frames:
+                    self._frames[part] = self._background().submit(self._frame, part)
+
+    def _frame(self, part: str) -> tuple[bytes, dict[int, str], bytes]:
+        """A sheet's XML before and after <sheetData>, and its rows' own attributes (height, hidden ...)."""
+        head = tail = b""
+        old_attrs: dict[int, str] = {}
+        last_row = 0
+        for kind, data in _split_sheet(self._chunks(part), part):
+            if kind == "head":
+                head = data
+            elif kind == "rows":
+                last_row = _collect_row_attributes(data, last_row, old_attrs)
+            else:
+                tail = data
+        return head, old_attrs, tail
 
     def patch_cells(self, sheet: str, cells: Mapping[int, Mapping[int, tuple[object, str | None]]],
                     style_names: Mapping[str, str] | None = None) -> list[TruncatedCell]:
@@ -933,7 +950,7 @@ class PackageEditor:
         try:
             self._write(dst, stamp)
         finally:
-            self._stop_deflater()
+            self._stop_worker()
 
     def _write(self, dst: str | os.PathLike[str] | BinaryIO, stamp: tuple[int, ...]) -> None:
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
@@ -969,16 +986,21 @@ class PackageEditor:
         the second core while the next sheet is rendered, instead of all of them in save().
         """
         self._changed[part] = data
+        self._frames.pop(part, None)
         self._deflating.pop(part, None)
         if len(data) >= FAST_DEFLATE_MIN_BYTES:
-            if self._deflater is None:
-                self._deflater = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate")
-            self._deflating[part] = (data, self._deflater.submit(_deflate, data, FAST_DEFLATE_LEVEL))
+            self._deflating[part] = (data, self._background().submit(_deflate, data, FAST_DEFLATE_LEVEL))
 
-    def _stop_deflater(self) -> None:
-        if self._deflater is not None:
-            self._deflater.shutdown(wait=True, cancel_futures=True)
-            self._deflater = None
+    def _background(self) -> ThreadPoolExecutor:
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="package")
+        return self._worker
+
+    def _stop_worker(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            self._worker = None
+        self._frames.clear()
         self._deflating.clear()
 
     def _worksheet(self, name: str) -> SheetEntry:

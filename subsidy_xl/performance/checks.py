@@ -28,7 +28,9 @@ S = PERFORMANCE_SHEET
 
 
 def check_performance(grid: Grid | None, info_grid: Grid | None, params: Params,
-                      living: Sequence[LivingPerson], one_off: Sequence[OneOffPerson]) -> list[Issue]:
+                      living: Sequence[LivingPerson], one_off: Sequence[OneOffPerson],
+                      budget: dict | None = None) -> list[Issue]:
+    """``budget``: budget_figures of these people when the caller has them (see figures_for)."""
     if grid is None:
         return [Issue("perf-sheet-missing", INFO, S, "", "", "工作簿中没有“绩效目标表”工作表，未校验绩效目标", "模板结构")]
     table = read_table(grid)
@@ -38,7 +40,7 @@ def check_performance(grid: Grid | None, info_grid: Grid | None, params: Params,
     if not table.rows:
         return [Issue("perf-empty", WARNING, S, table.col_cell("name"), "",
                       "绩效目标表还没有指标；可运行“填写绩效目标表”查看建议的标准指标", GUIDANCE)]
-    figures = figures_for(list(living), list(one_off), params)
+    figures = figures_for(list(living), list(one_off), params, budget)
     texts = collect_texts(table, info_grid)
     evaluating = active(table)
     issues = list(check_structure(table, params))

@@ -62,14 +62,26 @@ class Figures:
         return sources.pop() if len(sources) == 1 else f"{ROSTER_SOURCE}与{BUDGET_SOURCE}"
 
 
-def figures_for(living: list[LivingPerson], one_off: list[OneOffPerson], params: Params) -> Figures:
-    f = budget_figures(living, one_off, params)  # the numbers 资金安排 shows
+def figures_for(living: list[LivingPerson], one_off: list[OneOffPerson], params: Params,
+                budget: dict | None = None) -> Figures:
+    """``budget``: budget_figures of the same people, when the caller has it already (analysis.budget)."""
+    f = budget if budget is not None else budget_figures(living, one_off, params)  # the numbers 资金安排 shows
     quarters = quarters_of_year(params.budget_year)
-    pays = [p.year(params.budget_year, params) for p in living]
+    paid_ids: set = set()
     if living:
-        living_part = Part(LIVING, ROSTER_SOURCE, f["living_paid_people"], f["living_total"],
-                           sum(x.months for ps in pays for x in ps))
-        quarters_paid = sum(1 for i in range(len(quarters)) if any(ps[i].months for ps in pays))
+        months = 0
+        quarter_paid = [False] * len(quarters)
+        for p in living:  # one pass: a province's roster has 100,000 people
+            year = p.year(params.budget_year, params)
+            paid = False
+            for i, pay in enumerate(year):
+                if pay.months:
+                    months += pay.months
+                    quarter_paid[i] = paid = True
+            if paid:
+                paid_ids.add(p.rec.values.get("id_number"))
+        living_part = Part(LIVING, ROSTER_SOURCE, f["living_paid_people"], f["living_total"], months)
+        quarters_paid = sum(quarter_paid)
     else:
         people = params.living_budget_people
         living_part = Part(LIVING, BUDGET_SOURCE, people, params.living_budget, people * params.living_budget_months)
@@ -81,7 +93,6 @@ def figures_for(living: list[LivingPerson], one_off: list[OneOffPerson], params:
         people = params.one_off_budget_people
         one_off_part = Part(ONE_OFF, BUDGET_SOURCE, people, params.one_off_budget, people)
     if living and one_off:
-        paid_ids = {p.rec.values.get("id_number") for p, ps in zip(living, pays) if any(x.months for x in ps)}
         paid_ids |= {p.rec.values.get("id_number") for p in one_off
                      if p.result is not None and p.result.amount > 0 and not p.blocked}
         total_people = len(paid_ids - {None})

@@ -79,7 +79,7 @@ def plan_fill_performance(src: BookSource, progress: Progress) -> tuple["WritePl
     _usable_table(src)  # refuses a workbook without a usable sheet
     progress("校验名册并计算指标…")
     analysis = analyse(src)
-    figures = figures_for(analysis.living_people, analysis.one_off_people, analysis.params)
+    figures = figures_for(analysis.living_people, analysis.one_off_people, analysis.params, analysis.budget)
     result = plan_fill(src.grid(PERFORMANCE_SHEET), analysis.project_info, analysis.project_cells, figures,
                        analysis.params)
     report = PerformanceReport("填写绩效目标表", result.filled, result.suggestions, result)

@@ -22,9 +22,10 @@ QUARTER_HEADERS = ("季度", "生活补贴预算（累计）", "生活补贴测�
 def budget_figures(living: list[LivingPerson], one_off: list[OneOffPerson], params: Params) -> dict:
     """Budget and computed amounts: the numbers both this sheet and the checks use."""
     quarters = quarters_of_year(params.budget_year)
-    pays = [p.year(params.budget_year, params) for p in living]
-    living_by_q = [total(year[i].amount for year in pays) for i in range(len(quarters))]
-    paid_living = sum(1 for year in pays if any(pay.months for pay in year))
+    years = [p.year(params.budget_year, params) for p in living]
+    by_quarter = list(zip(*years)) or [()] * len(quarters)
+    living_by_q = [total(pay.amount for pay in quarter) for quarter in by_quarter]
+    paid_living = sum(1 for year in years if any(pay.months for pay in year))
     payable = [p for p in one_off if p.result is not None and p.result.amount > 0 and not p.blocked]
     one_off_total = total(p.result.amount for p in payable)
     # The plan pays the one-off subsidy by its deadline, so both budget and computed

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..compute import LivingPerson, OneOffPerson
-from ..money import total
+from ..money import normalise, total
 from ..months import Quarter
 from ..params import Params
 from ..schema import SUMMARY_SHEET
@@ -42,22 +42,24 @@ def _streets(params: Params, seen: set[str]) -> list[str]:
 
 def summary_sheet(living: list[LivingPerson], one_off: list[OneOffPerson], quarter: Quarter, params: Params,
                   figures: dict) -> SheetContent:
-    by_street: dict[str, list] = defaultdict(lambda: [0, [], [], 0, []])  # paid now, now, year, one-off n, one-off
+    # Exact running sums (int or Decimal) by street: paid now, now, year, one-off people, one-off.
+    by_street: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for p in living:
         s = by_street[p.rec.values.get("street") or NO_STREET]
         now = p.pay(quarter, params)
-        s[0] += 1 if now.months else 0
-        s[1].append(now.amount)
-        s[2].extend(pay.amount for pay in p.year(params.budget_year, params))
+        if now.months:
+            s[0] += 1
+        s[1] += now.amount
+        s[2] += sum(pay.amount for pay in p.year(params.budget_year, params))
     for p in one_off:
         if p.result is not None and p.result.amount > 0 and not p.blocked:
             s = by_street[p.rec.values.get("street") or NO_STREET]
             s[3] += 1
-            s[4].append(p.result.amount)
+            s[4] += p.result.amount
     rows = []
     for name in _streets(params, set(by_street)):
         n, now, year, m, once = by_street[name]
-        rows.append([name, n, total(now), total(year), m, total(once)])
+        rows.append([name, n, normalise(now), normalise(year), m, normalise(once)])
     if len(rows) > STREET_ROWS:
         rest = rows[STREET_ROWS - 1:]
         rows = rows[:STREET_ROWS - 1] + [[OTHERS] + [total(r[i] for r in rest) for i in range(1, 6)]]
