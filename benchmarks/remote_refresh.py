@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # runs from a checkout, installed or not
 
 from excel_support import payload, remote_engine  # noqa: E402
 from subsidy_xl import service  # noqa: E402

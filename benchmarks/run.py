@@ -45,6 +45,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from stdnum.cn import ric
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -76,15 +78,10 @@ ONE_OFF_PLANS = (("正职", 1, (2021, 3), 5), ("副职", 1, (2021, 3), 5), ("监
 DEFECT_RATE = 0.01  # share of rows given one defect
 
 
-def _check_digit(body: str) -> str:
-    total = sum(int(d) * w for d, w in zip(body, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)))
-    return "10X98765432"[total % 11]
-
-
 def _id(rng: random.Random, birth_year: int, male: bool) -> str:
     seq = rng.randint(0, 49) * 2 + (1 if male else 0)  # 17th digit odd for men
     body = f"{rng.choice(AREAS)}{birth_year:04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 9)}{seq:02d}"
-    return body + _check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum reads the first 17 of 18
 
 
 def _month(rng: random.Random, year: int, month: int) -> object:

@@ -10,8 +10,11 @@ import random
 import statistics
 import sys
 import time
+from pathlib import Path
 
-from subsidy_xl.excel import udfs
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs from a checkout, installed or not
+
+from subsidy_xl.excel import udfs  # noqa: E402
 
 POSTS = ("社区党组织书记", "居委会主任", "社区党总支书记、居委会主任", "副书记", "居委会副主任", "监委会主任",
          "一肩挑", "正职", "副职", "书计")
