@@ -115,7 +115,7 @@ def main(count: int) -> None:
         book = read_book(two)
         book.sheet("名册")
         book.sheet("名册二")
-        writer = PackageEditor(two)
+        writer = PackageEditor(book.package)  # the bytes read are the bytes edited, as service.refresh does
         writer.patch_cells("名册", patch_three_columns(count, 17))
         writer.patch_cells("名册二", patch_three_columns(count, 17))
         writer.save(workdir / "two_refreshed.xlsx")

@@ -48,8 +48,8 @@ class Analysis:
     one_off: RosterData
     living_people: list[LivingPerson]
     one_off_people: list[OneOffPerson]
+    budget: dict  # tables.budget.budget_figures of the people: computed once
     issues: list[Issue] = field(default_factory=list)
-    budget: dict = field(default_factory=dict)  # tables.budget.budget_figures of the people: computed once
 
     @property
     def errors(self) -> int:
@@ -93,7 +93,7 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     issues += more
     quarter = quarter or default_quarter(params)
     info, cells = read_project_info(src.grid(PROJECT_INFO_SHEET))
-    ctx = FieldContext(frozenset(params.streets), frozenset(params.rates), frozenset(params.stop_effects))
+    ctx = FieldContext.of(params)
     living = read_roster(src.grid(LIVING.name), LIVING, ctx, src.merged(LIVING.name))
     one_off = read_roster(src.grid(ONE_OFF.name), ONE_OFF, ctx, src.merged(ONE_OFF.name))
     issues += living.issues + one_off.issues
@@ -108,5 +108,5 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     budget = budget_figures(living_people, one_off_people, params)
     issues += check_performance(src.grid(PERFORMANCE_SHEET), src.grid(PROJECT_INFO_SHEET), params,
                                 living_people, one_off_people, budget)
-    return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, sort_issues(issues),
-                    budget)
+    return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, budget,
+                    sort_issues(issues))

@@ -5,22 +5,72 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
+from .io.errors import describe_error, internal_error_text
 from .issues import Issue
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
+BOOK_HELP = "补助经费工作簿，如 补助经费.xlsx"
 
 # Modules that add their own subcommands with register(subparsers).
 COMMAND_MODULES = ("subsidy_xl.addin.cli", "subsidy_xl.streets.cli", "subsidy_xl.export.cli",
                    "subsidy_xl.performance.cli")
 
+# argparse's own messages (Python 3.10-3.13) and their Chinese; the first match is used.
+_ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"one of the arguments (.*) is required", r"须给出以下参数之一：\1"),
+    (r"invalid choice: (.*?) \(choose from (.*)\)", r"无效的选项 \1（可选：\2）"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"expected one argument", "此处应给出一个值"),
+    (r"expected at least one argument", "此处应至少给出一个值"),
+    (r"expected at most one argument", "此处最多给出一个值"),
+    (r"expected (\d+) arguments?", r"此处应给出 \1 个值"),
+    (r"not allowed with argument (.*)", r"不能与参数 \1 同时使用"),
+    (r"ambiguous option: (.*) could match (.*)", r"选项 \1 不明确，可能是：\2"),
+    (r"ignored explicit argument (.*)", r"多余的值 \1"),
+    (r"invalid (\S+) value: (.*)", r"无效的值：\2"),
+)
 
-class UserError(Exception):
-    """A problem the user can fix (file missing, locked, unreadable); shown without a traceback."""
+
+def translate_argparse_message(message: str) -> str:
+    """argparse's English error text in Chinese (``argument X: …`` becomes ``参数 X：…``)."""
+    prefix = ""
+    head = re.match(r"argument (.+?): (.*)", message, re.S)
+    if head:
+        prefix, message = f"参数 {head[1]}：", head[2]
+    for pattern, chinese in _ARGPARSE_MESSAGES:
+        match = re.fullmatch(pattern, message, re.S)
+        if match:
+            return prefix + match.expand(chinese)
+    return prefix + message
+
+
+class _ChineseHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Chinese: usage, help and errors (exit 2). add_subparsers
+    makes its subparsers of the same class, so one parser class serves every command."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs):
+        kwargs.setdefault("formatter_class", _ChineseHelpFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示帮助并退出")
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{translate_argparse_message(message)}\n（加 -h 查看帮助）\n")
 
 
 def progress_printer(quiet: bool):
@@ -53,10 +103,9 @@ def print_issues(issues: list[Issue]) -> None:
 
 
 def _counts_line(issues: list[Issue]) -> str:
-    from .issues import count_by_severity
+    from .issues import counts_text
 
-    c = count_by_severity(issues)
-    return f"共 {len(issues)} 条：错误 {c['error']} 条，警告 {c['warning']} 条，提示 {c['info']} 条"
+    return f"共 {len(issues)} 条{counts_text(issues)}"
 
 
 def cmd_new(args) -> int:
@@ -69,7 +118,7 @@ def cmd_new(args) -> int:
 def cmd_demo(args) -> int:
     from .service import demo
 
-    report = demo(args.out, quarter_arg(args.quarter), progress=progress_printer(args.quiet))
+    report = demo(args.out, args.quarter, progress=progress_printer(args.quiet))
     print(f"已生成演示工作簿：{report.out}")
     print(report.summary())
     return EXIT_OK
@@ -78,7 +127,7 @@ def cmd_demo(args) -> int:
 def cmd_refresh(args) -> int:
     from .service import refresh
 
-    report = refresh(args.book, quarter_arg(args.quarter), args.output, progress=progress_printer(args.quiet))
+    report = refresh(args.book, args.quarter, args.output, progress=progress_printer(args.quiet))
     print(f"已刷新：{report.out}" + (f"（原文件备份：{report.backup}）" if report.backup else ""))
     print(report.summary())
     return EXIT_ERRORS if report.counts["error"] else EXIT_OK
@@ -98,8 +147,8 @@ def cmd_check(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="subsidy-xl", description="正常离任村（社区）干部生活补助经费：计算、校验、生成报表")
-    parser.add_argument("--version", action="version", version=f"subsidy-xl {__version__}")
+    parser = ChineseArgumentParser(prog="subsidy-xl", description="正常离任村（社区）干部生活补助经费：计算、校验、生成报表")
+    parser.add_argument("--version", action="version", version=f"subsidy-xl {__version__}", help="显示版本号并退出")
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的技术信息")
     sub = parser.add_subparsers(dest="command", metavar="命令")
     sub.required = True
@@ -109,20 +158,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("demo", help="生成含样例数据并已刷新的演示工作簿")
-    p.add_argument("out", type=Path)
-    p.add_argument("--quarter", help="发放季度，如 2026Q1（默认为当前季度）")
+    p.add_argument("out", type=Path, help="输出文件，如 演示工作簿.xlsx")
+    p.add_argument("--quarter", type=quarter_arg, metavar="季度", help="发放季度，如 2026Q1（默认为当前季度）")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("refresh", help="重新计算工具生成的工作表和列，更新问题清单（原文件自动备份）")
-    p.add_argument("book", type=Path)
-    p.add_argument("--quarter", help="发放季度，如 2026Q1（默认为当前季度）")
-    p.add_argument("-o", "--output", type=Path, help="写入另一个文件，不改动原文件")
+    p.add_argument("book", type=Path, help=BOOK_HELP)
+    p.add_argument("--quarter", type=quarter_arg, metavar="季度", help="发放季度，如 2026Q1（默认为当前季度）")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入另一个文件，不改动原文件")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("check", help="校验工作簿，列出全部问题（不修改文件）")
-    p.add_argument("book", type=Path)
+    p.add_argument("book", type=Path, help=BOOK_HELP)
     p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_check)
@@ -133,10 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that carry a message for the user (their text is already Chinese)."""
-    from .io.errors import WorkbookError
+    """Exceptions that carry a message for the user (described in Chinese by describe_error)."""
+    from .io.errors import USER_ERRORS
 
-    return (UserError, WorkbookError, FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError)
+    return USER_ERRORS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,19 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # the last line of defence: no traceback for staff
         if args.debug:
             raise
-        print(f"内部错误：{type(e).__name__}: {e}\n请加 --debug 重新运行，并将输出发给维护人员。", file=sys.stderr)
+        print(f"{internal_error_text(e)}（加 --debug 重新运行可得到完整的技术信息）。", file=sys.stderr)
         return EXIT_INTERNAL
     return EXIT_OK
 
 
 def _describe(e: BaseException) -> str:
-    if isinstance(e, FileNotFoundError):
-        return f"找不到文件：{e.filename or e}"
-    if isinstance(e, PermissionError):
-        return f"没有权限读写文件：{e.filename or e}"
-    if isinstance(e, IsADirectoryError):
-        return f"这是一个文件夹，不是工作簿：{e.filename or e}"
-    return str(e)
+    return describe_error(e)
 
 
 if __name__ == "__main__":

@@ -131,6 +131,11 @@ class OneOffPerson:
     result: OneOff | None  # None when it cannot be computed
     blocked: str | None
 
+    @property
+    def payable(self) -> bool:
+        """Paid: an amount above 0 and nothing blocking it."""
+        return self.result is not None and self.result.amount > 0 and not self.blocked
+
 
 def assess_one_off(roster: RosterData, params: Params) -> tuple[list[OneOffPerson], list[Issue]]:
     people, issues = [], []

@@ -141,7 +141,7 @@ def params_from_rows(blocks: Mapping[str, list[tuple[int, list]]], located: bool
 
     rates: dict[str, int] = {}
     for row, (category, rate, *_rest) in blocks["rates"]:
-        amount = _whole_number(rate)
+        amount = whole_number(rate)
         if not category or amount is None or amount < 0:
             bad("rates", row, 1, rate, f"职务类别“{category}”的月岗位补贴无效：{rate}")
             continue
@@ -169,14 +169,14 @@ def params_from_rows(blocks: Mapping[str, list[tuple[int, list]]], located: bool
     streets = {str(s).strip(): str(code or "").strip() for _, (s, code, *_r) in blocks["streets"] if s}
     weights: dict[str, int] = {}
     for row, (level, weight, *_rest) in blocks["weights"]:
-        w = _whole_number(weight)
+        w = whole_number(weight)
         if not level or w is None:
             bad("weights", row, 1, weight, f"“{level}”的权重无效：{weight}")
             continue
         weights[str(level).strip()] = w
     grades = []
     for row, (grade, min_score, *_rest) in blocks["grades"]:
-        m = _whole_number(min_score)
+        m = whole_number(min_score)
         if not grade or m is None:
             bad("grades", row, 1, min_score, f"等级“{grade}”的最低得分无效：{min_score}")
             continue
@@ -207,10 +207,10 @@ def params_from_rows(blocks: Mapping[str, list[tuple[int, list]]], located: bool
 def _parse_scalar(key: str, value: object):
     if key in _MONTH_SCALARS:
         return parse_year_month(value).value
-    return _whole_number(value)
+    return whole_number(value)
 
 
-def _whole_number(value: object) -> int | None:
+def whole_number(value: object) -> int | None:
     """Parameters are whole yuan, people, months or years."""
     if isinstance(value, bool) or value is None:
         return None
@@ -220,6 +220,6 @@ def _whole_number(value: object) -> int | None:
         d = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
-    if d != d.to_integral_value():
+    if not d.is_finite() or d != d.to_integral_value():  # "inf", "NaN": not a number of anything
         return None
     return int(d)

@@ -15,6 +15,7 @@ from .cells import a1
 from .idcard import mask, mask_account
 from .issues import ERROR, WARNING, Issue, shown
 from .months import YearMonth, parse_year_month
+from .params import Params
 from .schema import GENDERS, Column, Roster
 
 # How far down the header row may be (a title row above it is common in street forms).
@@ -40,9 +41,6 @@ class Record:
     def cell(self, key: str) -> str:
         col = self.cols.get(key)
         return a1(self.row, col) if col is not None else f"第{self.row}行"
-
-    def get(self, key: str):
-        return self.values.get(key)
 
     @property
     def who(self) -> str:
@@ -247,6 +245,11 @@ class FieldContext:
     categories: frozenset[str]
     stop_reasons: frozenset[str]
 
+    @classmethod
+    def of(cls, params: Params) -> FieldContext:
+        """The 参数 sheet's streets, 职务类别 and stop reasons."""
+        return cls(frozenset(params.streets), frozenset(params.rates), frozenset(params.stop_effects))
+
     def choices(self, key: str) -> frozenset[str]:
         return {"streets": self.streets, "categories": self.categories,
                 "stop_reasons": self.stop_reasons, "genders": frozenset(GENDERS)}[key]
@@ -259,11 +262,6 @@ def parse_field(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
     """A cell value in the type its column needs, or a problem. Never guesses."""
     if _blank(raw):
         return None, None
-    return _parse_filled(col, raw, ctx)
-
-
-def _parse_filled(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
-    """parse_field of a cell that is not blank."""
     return _PARSERS.get(col.kind, _parse_text)(col, raw, ctx)
 
 
@@ -274,10 +272,6 @@ def _parse_id(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Prob
 def _parse_month(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
     parsed = parse_year_month(raw)
     return parsed.value, (("month-invalid", ERROR, f"“{col.header}”{parsed.problem}") if parsed.problem else None)
-
-
-def _parse_number(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
-    return _number(col, raw)
 
 
 def _parse_digits(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
@@ -304,10 +298,6 @@ def _parse_text(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
     return text, None
 
 
-_PARSERS = {"id": _parse_id, "month": _parse_month, "int": _parse_number, "decimal": _parse_number,
-            "money": _parse_number, "account": _parse_digits, "phone": _parse_digits}  # else _parse_text
-
-
 def _text(raw: object) -> str:
     if type(raw) is str and raw.isascii():  # NFKC leaves ASCII as it is (accounts, phone numbers)
         return raw.strip()
@@ -316,7 +306,7 @@ def _text(raw: object) -> str:
     return unicodedata.normalize("NFKC", str(raw)).strip()
 
 
-def _number(col: Column, raw: object) -> tuple[object, Problem | None]:
+def _parse_number(col: Column, raw: object, ctx: FieldContext | None = None) -> tuple[object, Problem | None]:
     if type(raw) is int and 0 <= raw < 10 ** 9:  # the common case (a 序号, a standard), as below but at once
         return (Decimal(raw) if col.kind == "decimal" else raw), None
     if isinstance(raw, bool):
@@ -346,6 +336,10 @@ def _number(col: Column, raw: object) -> tuple[object, Problem | None]:
             return None, ("money-precision", ERROR, f"“{col.header}”最多保留两位小数（分）：{shown(raw)}")
         return (int(d) if d == d.to_integral_value() else d.quantize(Decimal("0.01"))), None
     return d, None
+
+
+_PARSERS = {"id": _parse_id, "month": _parse_month, "int": _parse_number, "decimal": _parse_number,
+            "money": _parse_number, "account": _parse_digits, "phone": _parse_digits}  # else _parse_text
 
 
 def month_value(rec: Record, key: str) -> YearMonth | None:

@@ -10,10 +10,10 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Iterable, NamedTuple
 
+from .money import Money
 from .months import Quarter, YearMonth, months_between
 from .params import Params, default_params
 
-Money = int | Decimal
 
 
 # ---------------------------------------------------------------- one-off subsidy

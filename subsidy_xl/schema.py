@@ -58,6 +58,24 @@ class Roster:
         return [c.header for c in self.columns]
 
 
+# Kinds whose cells are text: a blank cell of these gets the text style (typed values stay as typed).
+TEXT_KINDS = frozenset({"id", "account", "phone", "month", "text", "choice"})
+
+
+def cell_style(col: Column, value: object) -> str:
+    """Style key of a roster cell, wherever one is written: the template (and demo), a street form, a row
+    an import appends. Text is text; amounts and year counts (decimal: 5.5年) show two decimals, since the
+    whole-number style would show 5.5年 as 6; a number in a text column keeps all its digits (an ID typed as
+    a number) unless it has a fraction (2013.1 as a month), which the text style shows as it is."""
+    if isinstance(value, str) or (value is None and col.kind in TEXT_KINDS):
+        return "text"
+    if col.kind in ("money", "decimal"):
+        return "money"
+    if col.kind in TEXT_KINDS and isinstance(value, float) and not value.is_integer():
+        return "text"
+    return "int"
+
+
 def _c(key, header, kind="text", width=12, **kw) -> Column:
     return Column(key, header, kind, width, **kw)
 

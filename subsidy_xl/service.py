@@ -71,11 +71,15 @@ class WritePlan:
 @dataclass
 class RefreshReport:
     analysis: Analysis
-    figures: dict
     quarter_figures: dict
     one_off_figures: dict
     out: Path | None = None
     backup: Path | None = None
+
+    @property
+    def figures(self) -> dict:
+        """The budget's figures (资金安排), as the analysis computed them."""
+        return self.analysis.budget
 
     @property
     def counts(self) -> dict[str, int]:
@@ -151,7 +155,7 @@ def _plan_refresh(src: BookSource, quarter: Quarter | None, progress: Progress,
     quarterly, q_fig = quarterly_sheet(analysis.living_people, analysis.quarter, params, unit)
     one_off, o_fig = one_off_sheet(analysis.one_off_people, params, unit)
     figures = analysis.budget
-    report = RefreshReport(analysis, figures, q_fig, o_fig)
+    report = RefreshReport(analysis, q_fig, o_fig)
     previous = (src.grid(CHANGELOG_SHEET) or [])[1:]
     plan = WritePlan(
         sheets=[quarterly, one_off, budget_sheet(figures, params),
@@ -174,7 +178,10 @@ def open_book(path: Path) -> BookSource:
 def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: bool = True,
                editor=None) -> Path | None:
     """Write a plan into the package at ``path`` (or a copy at ``out``); returns the backup path.
-    ``editor``: a PackageEditor already open on ``path`` (see refresh)."""
+
+    ``editor``: a PackageEditor on the bytes the plan was computed from (``PackageEditor(book.package)``),
+    so that a file changed since it was read is not what gets edited; without one, ``path`` is read here.
+    """
     from .cells import a1, parse_a1
     from .io.package import PackageEditor
     from .io.safe_save import safe_replace
@@ -188,6 +195,8 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: boo
         if patch:
             editor.patch_cells(name, patch, style_names=STYLES)
     for table, last_row in plan.table_rows.items():
+        if not editor.has_table(table):
+            continue  # renamed or deleted by the user: its rows are written all the same (as the live door does)
         first, _, last = editor.table_ref(table).partition(":")
         end_row, end_col = parse_a1(last)
         if last_row > end_row:  # grow only: blank rows the table already has stay in it
@@ -216,14 +225,30 @@ def refresh(path: Path, quarter: Quarter | None = None, out: Path | None = None,
 
     with bulk_work():
         src = _read(path, progress)
-        # What is kept of the big owned sheets is read on another core while the rosters are checked.
-        editor = PackageEditor(path)
+        # The bytes read are the bytes edited (the file is read once). What is kept of the big owned
+        # sheets is read on another core while the rosters are checked.
+        editor = PackageEditor(src.package)
         editor.prefetch([QUARTERLY_SHEET, ONE_OFF_PAY_SHEET, ISSUES_SHEET])
         plan, report = plan_refresh(src, quarter, progress, rewrite_unchanged=False)
         del src  # the sheets read go before the collector resumes
         progress("写入工作簿…")
         report.backup = apply_plan(Path(path), plan, out, editor=editor)
         del plan, editor  # their rows go before the collector resumes
+    report.out = Path(out or path)
+    return report
+
+
+def _update(path: Path, out: Path | None, progress: Progress, make_plan) -> object:
+    """A use case that changes the workbook: read it once, ``make_plan(src)`` -> (plan, report), and write
+    the plan into the very bytes it was computed from."""
+    from .io.package import PackageEditor
+
+    with bulk_work():
+        src = _read(path, progress)
+        plan, report = make_plan(src)
+        progress("写入工作簿…")
+        report.backup = apply_plan(Path(path), plan, out, editor=PackageEditor(src.package))
+        del src, plan  # the sheets read go before the collector resumes
     report.out = Path(out or path)
     return report
 
@@ -268,12 +293,7 @@ def import_streets(path: Path, files: list[Path], out: Path | None = None, progr
     """Merge returned street forms into the rosters and write 变动情况 (see subsidy_xl/streets)."""
     from .streets.usecases import plan_import
 
-    progress("读取工作簿…")
-    plan, report = plan_import(open_book(Path(path)), files, open_book, progress)
-    progress("写入工作簿…")
-    report.backup = apply_plan(Path(path), plan, out)
-    report.out = Path(out or path)
-    return report
+    return _update(path, out, progress, lambda src: plan_import(src, files, open_book, progress))
 
 
 def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress: Progress = _quiet, pdf: bool = True):
@@ -289,21 +309,11 @@ def fill_performance(path: Path, out: Path | None = None, progress: Progress = _
     """Fill the 绩效目标表 from the rosters and 参数, score the self-evaluation (see subsidy_xl/performance)."""
     from .performance.usecases import plan_fill_performance
 
-    progress("读取工作簿…")
-    plan, report = plan_fill_performance(open_book(Path(path)), progress)
-    progress("写入工作簿…")
-    report.backup = apply_plan(Path(path), plan, out)
-    report.out = Path(out or path)
-    return report
+    return _update(path, out, progress, lambda src: plan_fill_performance(src, progress))
 
 
 def import_performance(path: Path, source: Path, out: Path | None = None, progress: Progress = _quiet):
     """Replace the 绩效目标表's indicators with those of a .xlsx/.docx laid out like the application's table."""
     from .performance.usecases import plan_import_performance
 
-    progress("读取工作簿…")
-    plan, report = plan_import_performance(open_book(Path(path)), Path(source), progress)
-    progress("写入工作簿…")
-    report.backup = apply_plan(Path(path), plan, out)
-    report.out = Path(out or path)
-    return report
+    return _update(path, out, progress, lambda src: plan_import_performance(src, Path(source), progress))

@@ -26,9 +26,10 @@ from .performance.layout import write_performance_sheet
 from .months import Quarter
 from .params import default_data, default_params
 from .schema import (BUDGET_SHEET, CHANGELOG_COLUMNS, CHANGELOG_SHEET, CHANGES_COLUMNS, CHANGES_SHEET, GENDERS,
-                     ISSUE_COLUMNS, ISSUES_SHEET, ONE_OFF_PAY_SHEET, PARAM_BLOCKS, PARAM_HEADER_ROW, PARAMS_SHEET,
-                     PERFORMANCE_SHEET, PROJECT_INFO_HEADERS, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET, QUARTERLY_SHEET,
-                     README_SHEET, ROSTERS, SHEET_ORDER, STYLES, STOP_EFFECTS, SUMMARY_SHEET, Roster, param_block)
+                     ISSUE_COLUMNS, ISSUES_SHEET, ONE_OFF_PAY_SHEET, OWNED_SHEETS, PARAM_BLOCKS, PARAM_HEADER_ROW,
+                     PARAMS_SHEET, PERFORMANCE_SHEET, PROJECT_INFO_HEADERS, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET,
+                     QUARTERLY_SHEET, README_SHEET, ROSTERS, SHEET_ORDER, STYLES, STOP_EFFECTS, SUMMARY_SHEET, Roster,
+                     cell_style, param_block)
 from .tables import summary
 from .tables.budget import budget_figures
 from .tables.payments import ONE_OFF_HEADERS, QUARTERLY_HEADERS, column_widths
@@ -108,7 +109,7 @@ def _readme(ws) -> None:
         ("· 生活补贴名册：2000年以前正常离任、享受生活补贴的人员，一人一行。身份证号、银行账号请按文本录入。", None),
         ("· 一次性补助名册：2026年换届正常离任、连续任满一届以上的社区干部。月岗位补贴、计发月数、补助金额由工具计算，请勿手填。", None),
         ("· 绩效目标表：项目绩效目标表，可由工具按名册填写并校验。", None),
-        ("以下工作表由工具生成，每次刷新或导入都会重写，请勿在其中录入：季度发放、一次性补助发放、资金安排、汇总、问题清单、变动情况、变更记录。", None),
+        (f"以下工作表由工具生成，每次刷新或导入都会重写，请勿在其中录入：{'、'.join(OWNED_SHEETS)}。", None),
         ("使用方法：在 Excel 功能区“离任补贴”选项卡点击“全部刷新”；或在命令行运行 subsidy-xl refresh 工作簿.xlsx --quarter 2026Q1。", None),
         ("刷新前会在同一文件夹保留备份（文件名带 .bak）。问题清单列出所有需核实之处及其单元格位置。", None),
         ("月份可写作 2013-01、2013.01、2013年1月 或 201301；数字 2013.1 无法区分1月和10月，会被列入问题清单。", None),
@@ -170,7 +171,6 @@ def _project_info(ws, info: Mapping[str, object]) -> None:
 
 _VALIDATION_LISTS = {"streets": _list_range("streets"), "categories": _list_range("rates"),
                      "stop_reasons": _list_range("stop_reasons"), "genders": f'"{",".join(GENDERS)}"'}
-_TEXT_KINDS = {"id", "account", "phone", "month", "text", "choice"}
 
 
 def _roster(ws, spec: Roster, rows: Sequence[Mapping[str, object]]) -> None:
@@ -190,11 +190,7 @@ def _roster(ws, spec: Roster, rows: Sequence[Mapping[str, object]]) -> None:
         ws.cell(r, 1, r - 1).style = STYLES["int"]
         for i, col in enumerate(spec.columns[1:], 2):
             value = row.get(col.header)
-            cell = ws.cell(r, i, value)
-            is_text = isinstance(value, str) or (value is None and col.kind in _TEXT_KINDS)
-            cell.style = STYLES["text"] if is_text else STYLES["money" if col.kind == "money" else "int"]
-            if col.kind == "id" and isinstance(value, float):
-                cell.number_format = "0"  # how Excel shows an ID typed as a number
+            ws.cell(r, i, value).style = STYLES[cell_style(col, value)]
     last = 1 + max(len(rows), 1)
     table = Table(displayName=spec.table, ref=f"A1:{get_column_letter(len(spec.columns))}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)

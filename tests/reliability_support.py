@@ -22,6 +22,7 @@ import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 from xml.etree import ElementTree
 
 import openpyxl
@@ -41,6 +42,7 @@ from test_io_package import PngImage, cells_xml, names_of, outside_sheet_data, p
 from subsidy_xl import cli
 from subsidy_xl.sample import load_sample
 from subsidy_xl.schema import LIVING, ONE_OFF, OWNED_SHEETS, PERFORMANCE_SHEET, PROJECT_INFO_SHEET, QUARTERLY_SHEET
+from subsidy_xl.streets.form import FORM_HEADER_ROW
 from subsidy_xl.template import build
 
 __all__ = ["cells_xml", "names_of", "outside_sheet_data", "parts_of", "rewrite_zip"]
@@ -179,11 +181,6 @@ def grids(path: Path, names=None) -> dict[str, list[list]]:
             for n in book.sheet_names if names is None or n in names}
 
 
-def temp_leftovers(folder: Path) -> list[str]:
-    """Temporary files a save could leave beside the workbook."""
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp") or p.name.startswith(".~"))
-
-
 # ---------------------------------------------------------------------------------------
 # the command, in-process
 # ---------------------------------------------------------------------------------------
@@ -207,6 +204,29 @@ def run_cli(*args: object) -> Run:
         except SystemExit as e:  # argparse
             code = e.code
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def returned_form(book: Path, folder: Path, street: str, changes: Mapping[str, object],
+                  added: Mapping[str, object]) -> tuple[Path, object]:
+    """``street``'s 生活补贴名册 form made from ``book`` by the CLI, as it comes back: the first person's cells
+    named in ``changes`` (header -> value) changed, and one person added below the last, a copy of the first
+    person's row with the cells named in ``added``. Returns the form and the first person's ID."""
+    form = folder / f"{street}.xlsx"
+    assert run_cli("street-form", form, "--street", street, "--book", book).code == 0
+    wb = openpyxl.load_workbook(form)
+    ws = wb[LIVING.name]
+    header = [c.value for c in ws[FORM_HEADER_ROW]]
+    first = FORM_HEADER_ROW + 1
+    for h, value in changes.items():
+        ws.cell(first, header.index(h) + 1, value)
+    row = [c.value for c in ws[first]]
+    for h, value in added.items():
+        row[header.index(h)] = value
+    last = max(r for r in range(first, ws.max_row + 1) if ws.cell(r, header.index("姓名") + 1).value)
+    for i, value in enumerate(row, 1):
+        ws.cell(last + 1, i, value)
+    wb.save(form)
+    return form, ws.cell(first, header.index("身份证号") + 1).value
 
 
 def assert_ended_normally(run: Run) -> None:

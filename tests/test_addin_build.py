@@ -21,6 +21,9 @@ from oletools.olevba import VBA_Parser
 from subsidy_xl.addin import cli
 from subsidy_xl.addin.build import (
     ADDIN_FILE_NAME,
+    CALLER_BOOK_FUNCTION,
+    FAILURE_TEXT_FUNCTION,
+    UDF_FAILURE_PREFIX,
     CONFIG_SHEET,
     UDF_WRAPPER_MODULE,
     WORKBOOK_SOURCES,
@@ -287,8 +290,58 @@ def test_udf_wrappers_declare_every_registered_function(modules) -> None:
         arguments = ", ".join(a.name for a in spec.args)
         assert (
             f'{spec.name} = XLPy.CallUDF("{UDF_MODULE}", "{spec.name}", Array({arguments}), '
-            "ActiveWorkbook, Application.Caller)" in code
+            f"{CALLER_BOOK_FUNCTION}(), Application.Caller)" in code
         )
+
+
+def _olevba_module(xlam: Path, name: str) -> str:
+    parser = VBA_Parser(str(xlam), relaxed=False)
+    try:
+        return next(code for _, stream, _, code in parser.extract_macros() if stream.split("/")[-1] == name)
+    finally:
+        parser.close()
+
+
+def _vba_function_body(code: str, name: str) -> list[str]:
+    match = re.search(rf"^(?:Private )?Function {name}\(.*?\r\n(.*?)^End Function", code, re.M | re.S)
+    assert match, name
+    return [line.strip() for line in match[1].splitlines() if line.strip()]
+
+
+def _eval_vba_string(expression: str) -> str:
+    """The value of a VBA string expression made only of "literals" and ChrW(n) joined by &."""
+    term = r'"(?:[^"]|"")*"|ChrW\(\d+\)'
+    assert re.fullmatch(rf"(?:{term})(?: & (?:{term}))*", expression), expression
+    return "".join(t[1:-1].replace('""', '"') if t.startswith('"') else chr(int(t[5:-1]))
+                   for t in re.findall(term, expression))
+
+
+def test_udfs_pass_the_workbook_of_the_formulas_cell(xlam) -> None:
+    """With two books open, a formula must read its own book's 参数: the wrapper passes the calling
+    cell's workbook (Range.Parent.Parent), the active workbook only when not called from a cell."""
+    code = _olevba_module(xlam, UDF_WRAPPER_MODULE)
+    assert "ActiveWorkbook, Application.Caller)" not in code
+    assert _vba_function_body(code, CALLER_BOOK_FUNCTION) == [
+        'If TypeName(Application.Caller) = "Range" Then',
+        f"Set {CALLER_BOOK_FUNCTION} = Application.Caller.Parent.Parent",
+        "Else",
+        f"Set {CALLER_BOOK_FUNCTION} = ActiveWorkbook",
+        "End If",
+    ]
+    calls = re.findall(r'XLPy\.CallUDF\("[^"]+", "(\w+)", Array\([^)]*\), (\w+\(\)), Application\.Caller\)', code)
+    assert sorted(calls) == sorted((spec.name, f"{CALLER_BOOK_FUNCTION}()") for spec in UDFS)
+
+
+def test_a_udf_that_cannot_reach_python_says_so_in_chinese(xlam) -> None:
+    code = _olevba_module(xlam, UDF_WRAPPER_MODULE)
+    (assignment,) = _vba_function_body(code, FAILURE_TEXT_FUNCTION)
+    target, expression = assignment.split(" = ", 1)
+    assert target == FAILURE_TEXT_FUNCTION
+    assert _eval_vba_string(expression) == UDF_FAILURE_PREFIX == "#无法调用 Python，请按安装说明检查："
+    for spec in UDFS:
+        body = _vba_function_body(code, spec.name)
+        assert body[body.index("failed:") + 1] == f"{spec.name} = {FAILURE_TEXT_FUNCTION}() & Err.Description"
+        assert f"{spec.name} = Err.Description" not in body
 
 
 # Statements and keywords that cannot name a VBA parameter.
@@ -303,7 +356,7 @@ VBA_RESERVED = {
 
 def test_registry_names_suit_vba_and_python() -> None:
     for spec in UDFS:
-        assert spec.python_name == spec.name and spec.name.isidentifier()
+        assert spec.name.isidentifier()
         assert spec.description and not spec.description.isascii()
         names = [a.name for a in spec.args]
         assert not VBA_RESERVED & {n.lower() for n in names}, spec.name
@@ -314,7 +367,7 @@ def test_registry_names_suit_vba_and_python() -> None:
 def test_udfs_module_matches_registry() -> None:
     udfs = pytest.importorskip(UDF_MODULE)
     for spec in UDFS:
-        parameters = list(inspect.signature(getattr(udfs, spec.python_name)).parameters.values())
+        parameters = list(inspect.signature(getattr(udfs, spec.name)).parameters.values())
         assert [p.name for p in parameters] == [a.name for a in spec.args], spec.name
         assert [p.default is not p.empty for p in parameters] == [a.optional for a in spec.args]
 

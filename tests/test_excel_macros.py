@@ -15,6 +15,8 @@ from subsidy_xl import __version__, service
 from subsidy_xl.excel import macros
 from subsidy_xl.excel.adapter import LiveBook
 from subsidy_xl.excel.ui import ExcelUi
+from subsidy_xl.io.errors import UserError, describe_error
+from subsidy_xl.issues import counts_text
 from subsidy_xl.months import Quarter
 from subsidy_xl.schema import (CHANGELOG_SHEET, CHANGES_SHEET, ISSUES_SHEET, LIVING, ONE_OFF, PERFORMANCE_SHEET,
                                QUARTERLY_SHEET)
@@ -53,10 +55,8 @@ def xw():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("macros") / "demo.xlsx"
-    service.demo(path, QUARTER)
-    return path
+def demo(demo_book):
+    return demo_book
 
 
 def run(xw, path, macro, ui=None, data=None, **kwargs):
@@ -194,7 +194,9 @@ def test_check_writes_only_the_issues_sheet(xw, demo, refreshed):
     data, actions, ui, analysis = run(xw, demo, macros.check)
     assert {n for a, n in zip(actions, sheet_of(data, actions)) if a["func"] in RANGE_ACTIONS} == {ISSUES_SHEET}
     assert replay(data, actions)[ISSUES_SHEET] == replay(*refreshed[:2])[ISSUES_SHEET]
-    assert ui.messages[-1][1].startswith(f"校验完成：错误{analysis.errors}条")
+    assert ui.messages[-1][1].startswith(f"校验完成。问题：错误{analysis.errors}条")
+    assert ui.messages[-1][1] == f"校验完成。{counts_text(analysis.issues)}。" + (
+        f"\n\n有{analysis.errors}条错误，已打开“{ISSUES_SHEET}”，请逐条处理后再刷新。" if analysis.errors else "")
 
 
 def test_build_quarterly_asks_for_the_quarter(xw, demo):
@@ -292,6 +294,35 @@ def test_another_workbook_is_left_alone(xw, macro):
     assert macro(book, ui) is None and not book.json()["actions"]
     title, text, critical = ui.messages[-1]
     assert critical and "不是补助经费工作簿" in text and "未作任何改动" in text
+
+
+def _failing_macro(error: BaseException):
+    @macros._macro("测试", any_book=True)
+    def fail(book, ui):
+        raise error
+    return fail
+
+
+@pytest.mark.parametrize("error, shown", [
+    (FileNotFoundError(2, "No such file or directory", "名册.xlsx"), "找不到文件：名册.xlsx"),
+    (PermissionError(13, "Permission denied", "名册.xlsx"), "没有权限读写文件：名册.xlsx"),
+    (UserError("请先保存"), "请先保存"),
+])
+def test_a_macro_describes_failures_in_chinese(error, shown):
+    ui = RecordingUi()
+    assert _failing_macro(error)(object(), ui) is None
+    title, text, critical = ui.messages[-1]
+    assert (title, text, critical) == ("测试", f"测试未完成：{shown}", True)
+    assert text == f"测试未完成：{describe_error(error)}"  # the CLI's description, shared
+    assert "Errno" not in text
+
+
+@pytest.mark.parametrize("error", [KeyError("问题清单"), RuntimeError("boom"), ValueError("invalid literal")])
+def test_an_unexpected_failure_is_an_internal_error(error):
+    ui = RecordingUi()
+    _failing_macro(error)(object(), ui)
+    text = ui.messages[-1][1]
+    assert text.startswith(f"测试未完成：内部错误（{type(error).__name__}）") and text.endswith("请将此信息发给维护人员")
 
 
 def test_excel_prints_the_pdfs_of_the_export(tmp_path):

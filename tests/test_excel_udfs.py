@@ -25,10 +25,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("udfs") / "demo.xlsx"
-    service.demo(path, QUARTER)
-    return path
+def demo(demo_book):
+    return demo_book
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +151,7 @@ def test_bad_arguments_give_a_readable_text(call, expected):
 CELL = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
                  st.text(max_size=30), st.dates().map(lambda d: dt.datetime(d.year, d.month, d.day)),
                  st.sampled_from(["正职", "副书记", "一肩挑", "2026Q2", "2026-03", "530114193211178759", "1", "5"]))
-FUNCTIONS = [getattr(udfs, spec.python_name) for spec in UDFS]
+FUNCTIONS = [getattr(udfs, spec.name) for spec in UDFS]
 
 
 @settings(max_examples=300, deadline=None)
@@ -218,6 +216,32 @@ def test_a_book_without_a_params_sheet_uses_the_defaults(demo, monkeypatch):
         del xw.Book._mock_caller
 
 
+PARAMS_FREE = {"ID_CHECK", "ID_BIRTHDATE", "ID_GENDER", "RMB_UPPER"}
+
+
+def test_functions_that_ignore_the_params_never_read_them(monkeypatch):
+    """ID_* and RMB_UPPER do not use 参数: no round trip to Excel, and an unreadable 参数 sheet is no error."""
+    reads = []
+
+    def unreadable():
+        reads.append(1)
+        raise RuntimeError("Excel busy")
+
+    monkeypatch.setattr(udfs, "_current_params", unreadable)
+    assert udfs.ID_CHECK("530114193211178759") == ""
+    assert udfs.ID_GENDER("530114193211178759") == "男"
+    assert udfs.ID_BIRTHDATE("530114193211178759") == "1932-11-17"
+    assert udfs.RMB_UPPER(665280) == "陆拾陆万伍仟贰佰捌拾元整"
+    assert udfs.ID_CHECK(column(["530114193211178759", None])) == [[""], [""]]
+    assert reads == []
+    for spec in UDFS:
+        if spec.name not in PARAMS_FREE:
+            assert getattr(udfs, spec.name)(*["1"] * len(spec.args)).startswith(f"#无法读取“{PARAMS_SHEET}”表")
+    assert len(reads) == len(UDFS) - len(PARAMS_FREE)
+
+
+
+
 # ---------------------------------------------------------------- declarations
 
 def test_declarations_carry_the_registry_texts():
@@ -233,7 +257,7 @@ def test_declarations_carry_the_registry_texts():
 
     for spec in UDFS:
         calls.clear()
-        fn = udfs.declare(getattr(udfs, spec.python_name), func=func, arg=arg)
+        fn = udfs.declare(getattr(udfs, spec.name), func=func, arg=arg)
         assert fn.__doc__ == spec.description
         assert calls[0] == ("func", {"category": udfs.CATEGORY})
         assert calls[1:] == [("arg", a.name, {"ndim": 2, "doc": a.description}) for a in spec.args]

@@ -22,10 +22,8 @@ needs_pdf_tools = pytest.mark.skipif(not (shutil.which("soffice") and shutil.whi
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    path = tmp_path_factory.mktemp("export") / "demo.xlsx"
-    service.demo(path, Q2)
-    return path
+def book(demo_book):
+    return demo_book
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +154,47 @@ def test_cli_export_without_pdf(book, tmp_path, capsys):
     assert "生活补贴" in capsys.readouterr().out
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert not any(f["name"].endswith(".pdf") for f in manifest["files"])
+
+
+def _no_libreoffice(files, out_dir):
+    from subsidy_xl.export.pdf import PdfError
+
+    raise PdfError("未找到 LibreOffice（soffice），无法生成PDF")
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_a_failed_conversion_leaves_no_half_built_folder(book, tmp_path, exists):
+    from subsidy_xl.export.bundle import export_package
+    from subsidy_xl.export.pdf import PdfError
+
+    out = tmp_path / "pkg"
+    if exists:
+        out.mkdir()
+    with pytest.raises(PdfError):
+        export_package(book, Q2, out, converter=_no_libreoffice)
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["pkg"] if exists else [])  # no hidden leftovers either
+    assert not exists or not any(out.iterdir())
+    report = export_package(book, Q2, out, pdf=False)  # the rerun is not refused
+    assert {f["name"] for f in report.manifest["files"]} | {MANIFEST} == {p.name for p in out.iterdir()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+
+
+def test_cli_export_without_libreoffice_can_be_rerun_without_pdf(book, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("subsidy_xl.export.pdf.find_soffice", lambda: None)
+    out = tmp_path / "new" / "pkg"
+    assert cli.main(["export", str(book), "--quarter", "2026Q2", "-o", str(out), "-q"]) == cli.EXIT_UNREADABLE
+    assert "LibreOffice" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # not even the parent folder the run made
+    assert cli.main(["export", str(book), "--quarter", "2026Q2", "-o", str(out), "--no-pdf", "-q"]) == cli.EXIT_ERRORS
+    assert (out / MANIFEST).is_file()
+
+
+def test_cli_export_onto_a_file_is_a_user_error(book, tmp_path, capsys):
+    target = tmp_path / "demo.xlsx"
+    shutil.copyfile(book, target)
+    before = target.read_bytes()
+    assert cli.main(["export", str(target), "--quarter", "2026Q2", "-o", str(target), "--no-pdf", "-q"]) \
+        == cli.EXIT_UNREADABLE
+    err = capsys.readouterr().err
+    assert "不是文件夹" in err and "内部错误" not in err
+    assert target.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["demo.xlsx"]

@@ -53,6 +53,13 @@ def book_path(tmp_path) -> Path:
     return path
 
 
+def cell(sheet, row, col):
+    """Value at 0-based (row, col) of a SheetData; None outside the used area."""
+    if 0 <= row < len(sheet.rows) and 0 <= col < len(sheet.rows[row]):
+        return sheet.rows[row][col]
+    return None
+
+
 def test_grid_is_aligned_to_a1_with_plain_python_values(book_path):
     book = read_book(book_path)
     assert book.sheet_names == ["数据", "隐藏", "深度隐藏", "空表"]
@@ -61,7 +68,7 @@ def test_grid_is_aligned_to_a1_with_plain_python_values(book_path):
     assert sheet.rows[2][2:6] == ["姓名", 5, 2.5, 1e17]
     assert type(sheet.rows[2][3]) is int and type(sheet.rows[2][5]) is float  # beyond 2**53 stays float
     assert sheet.rows[3][2:6] == [dt.date(1956, 3, 1), dt.datetime(2024, 1, 2, 8, 30), True, "0012"]
-    assert sheet.cell(4, 6) is None and sheet.cell(99, 99) is None and sheet.cell(-1, 0) is None
+    assert cell(sheet, 4, 6) is None and cell(sheet, 99, 99) is None and cell(sheet, -1, 0) is None
     assert sheet.merged == (CellRange(6, 2, 7, 4),) and str(sheet.merged[0]) == "C7:E8"
     assert book.sheet("空表").rows == []
 

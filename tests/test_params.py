@@ -1,5 +1,4 @@
 """The 参数 sheet is read by its headers; a bad value is an issue at its cell, never a crash."""
-import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 

@@ -16,10 +16,8 @@ UNIT = "测试单位"
 
 
 @pytest.fixture(scope="module")
-def analysis(tmp_path_factory):
-    book = tmp_path_factory.mktemp("payments") / "demo.xlsx"
-    service.demo(book, Q2)
-    return analyse(service.open_book(book), Q2)
+def analysis(demo_book):
+    return analyse(service.open_book(demo_book), Q2)
 
 
 def _build(analysis, kind, public=False):

@@ -20,10 +20,8 @@ Q2 = Quarter(2026, 2)
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    path = tmp_path_factory.mktemp("summary") / "demo.xlsx"
-    service.demo(path, Q2)
-    return path
+def book(demo_book):
+    return demo_book
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from fractions import Fraction
 import openpyxl
 import pytest
 
-from performance_support import FileSource, headless_io, seed_workbook
+from performance_support import FileSource, fill_with_executed, headless_io, seed_workbook
 from subsidy_xl.analysis import analyse
 from subsidy_xl.cells import parse_a1
 from subsidy_xl.performance.layout import INDICATOR_HEADER_ROW, SUMMARY_TITLE
@@ -28,13 +28,14 @@ def _quiet(_m):
 
 
 @pytest.fixture(scope="module")
-def demo_book(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("demo") / "demo.xlsx", load_sample())
+def sample_book(tmp_path_factory):
+    """The sample data in the template, not refreshed (conftest's demo_book is)."""
+    return build(tmp_path_factory.mktemp("sample") / "sample.xlsx", load_sample())
 
 
 @pytest.fixture(scope="module")
-def filled(demo_book):
-    src = FileSource(demo_book)
+def filled(sample_book):
+    src = FileSource(sample_book)
     plan, report = plan_fill_performance(src, _quiet)
     return src, plan, report, PatchedSource(src, plan.patches)
 
@@ -51,8 +52,8 @@ def _roster_figures(src):
     return f, months, len(ids)
 
 
-def test_the_demo_table_starts_at_the_budget_and_check_says_so(demo_book):
-    codes = {i.code for i in analyse(FileSource(demo_book)).issues}
+def test_the_demo_table_starts_at_the_budget_and_check_says_so(sample_book):
+    codes = {i.code for i in analyse(FileSource(sample_book)).issues}
     assert {"perf-count-mismatch", "perf-amount-mismatch", "perf-amount-average-mismatch"} <= codes
 
 
@@ -79,7 +80,7 @@ def test_check_then_reports_no_count_or_amount_inconsistency(filled):
     assert report.analysis.issues == issues  # the 问题清单 written describes the filled workbook
 
 
-def test_only_the_tools_cells_change(filled, demo_book):
+def test_only_the_tools_cells_change(filled, sample_book):
     src, plan, _report, after = filled
     before, now = src.grid("绩效目标表"), after.grid("绩效目标表")
     table = read_table(before)
@@ -133,10 +134,10 @@ def test_missing_standard_rows_are_proposed_not_inserted(tmp_path):
     assert "perf-suggest-row" in rows
 
 
-def test_at_year_end_the_tool_fills_its_completion_values_and_scores(tmp_path, demo_book):
+def test_at_year_end_the_tool_fills_its_completion_values_and_scores(tmp_path, sample_book):
     """Targets stay as approved (the budget's); the tool's rows get the rosters' figures as 完成值."""
     path = tmp_path / "scored.xlsx"
-    wb = openpyxl.load_workbook(demo_book)
+    wb = openpyxl.load_workbook(sample_book)
     ws = wb["绩效目标表"]
     for r in range(INDICATOR_HEADER_ROW + 1, ws.max_row + 1):
         ws.cell(r, 10, ws.cell(r, 5).value)  # staff type every target as achieved
@@ -172,26 +173,8 @@ def test_at_year_end_the_tool_fills_its_completion_values_and_scores(tmp_path, d
     assert not [i for i in issues if i.code.startswith(INCONSISTENCY)]  # approved targets may differ from the year
 
 
-def test_the_typed_execution_figure_is_kept_and_used(tmp_path, demo_book):
-    path = tmp_path / "executed.xlsx"
-    wb = openpyxl.load_workbook(demo_book)
-    ws = wb["绩效目标表"]
-    ws.cell(INDICATOR_HEADER_ROW + 1, 10, 83)
-    wb.save(path)
-    src = FileSource(path)
-    plan, _report = plan_fill_performance(src, _quiet)
-    first = PatchedSource(src, plan.patches).grid("绩效目标表")
-    table = read_table(first)
-    executed_row = table.summary_row + 8
-    wb = openpyxl.load_workbook(path)  # staff copy the block in, as Excel would keep it, and type the figure
-    ws = wb["绩效目标表"]
-    for r in range(table.summary_row, executed_row + 1):
-        for c in range(4):
-            ws.cell(r, c + 1, first[r - 1][c])
-    ws.cell(executed_row, 2, 2398752)  # 90% of the budget
-    wb.save(path)
-    src = FileSource(path)
-    plan, report = plan_fill_performance(src, _quiet)
+def test_the_typed_execution_figure_is_kept_and_used(tmp_path, sample_book):
+    plan, report, executed_row = fill_with_executed(sample_book, tmp_path / "executed.xlsx", 2398752)  # 90% of the budget
     execution = next(lv for lv in report.fill.evaluation.levels if lv.level == "预算执行率")
     assert execution.score == 9 and "90.00%" in execution.note
     assert plan.patches["绩效目标表"][executed_row][1] == (2398752, None)  # written back unchanged, style kept

@@ -11,7 +11,7 @@ from subsidy_xl.cli import main
 from subsidy_xl.months import Quarter
 from subsidy_xl.schema import (BUDGET_SHEET, CHANGELOG_SHEET, ISSUES_SHEET, LIVING, ONE_OFF, OWNED_SHEETS,
                                PERFORMANCE_SHEET)
-from subsidy_xl.service import demo, refresh
+from subsidy_xl.service import refresh
 
 Q2 = Quarter(2026, 2)
 
@@ -19,13 +19,6 @@ Q2 = Quarter(2026, 2)
 def sheets(path):
     wb = CalamineWorkbook.from_path(str(path))
     return {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names}
-
-
-@pytest.fixture(scope="module")
-def demo_book(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    demo(path, Q2)
-    return path
 
 
 def issues_of(grid):

@@ -5,6 +5,7 @@ writes byte-identical, and every cell of those sheets that is not the tool's unc
 from __future__ import annotations
 
 import posixpath
+import random
 import re
 import shutil
 from pathlib import Path
@@ -12,22 +13,23 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from stdnum.cn import ric
 
 from reliability_support import (ONE_OFF_USER_COL, PERFORMANCE_NOTE, TOOL_SHEETS, USER_SHEET, changed_cells,
                                  changed_parts, column_of, grids, names_of, network_forbidden, outside_sheet_data,
-                                 parts_of, rich_workbook, row_of, run_cli, sheet_parts)
+                                 parts_of, returned_form, rich_workbook, row_of, run_cli, sheet_parts)
+from subsidy_xl.idcard import check_id
 from subsidy_xl.io.safe_save import backup_path
 from subsidy_xl.performance.layout import HEADER_FIRST_ROW, HEADER_ITEMS, INDICATOR_HEADER_ROW, INDICATOR_HEADERS
+from subsidy_xl.sample import make_id
 from subsidy_xl.schema import (CHANGELOG_SHEET, CHANGES_SHEET, ISSUES_SHEET, LIVING, ONE_OFF, OWNED_SHEETS,
                                PERFORMANCE_SHEET, PROJECT_INFO_SHEET)
-from subsidy_xl.streets.form import FORM_HEADER_ROW
 
 assert network_forbidden  # autouse: no test or fixture here may open a socket
 
 STREET = "龙城街道"
 NEW_PERSON = "新增核对"
 NEW_PHONE = "13900001111"
+NEW_ID = make_id(random.Random(2026), 1950, male=True)  # valid: the added person is no ID defect
 VARIANTS = ("xlsx", "xlsm")
 
 
@@ -36,26 +38,6 @@ def originals(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("rich")
     return {"xlsx": rich_workbook(folder / "rich.xlsx"),
             "xlsm": rich_workbook(folder / "rich_macro.xlsx", macro=True)}
-
-
-def returned_form(book: Path, folder: Path) -> tuple[Path, str]:
-    """龙城街道's form as it comes back: the first person's phone changed, one person added.
-    Returns the form and the changed person's ID."""
-    form = folder / f"{STREET}.xlsx"
-    assert run_cli("street-form", form, "--street", STREET, "--book", book).code == 0
-    wb = openpyxl.load_workbook(form)
-    ws = wb[LIVING.name]
-    header = [c.value for c in ws[FORM_HEADER_ROW]]
-    first = FORM_HEADER_ROW + 1
-    ws.cell(first, header.index("联系电话") + 1, NEW_PHONE)
-    added = [c.value for c in ws[first]]
-    added[header.index("姓名")] = NEW_PERSON
-    added[header.index("身份证号")] = "53011419500101123" + ric.calc_check_digit("53011419500101123")
-    last = max(r for r in range(first, ws.max_row + 1) if ws.cell(r, header.index("姓名") + 1).value)
-    for i, value in enumerate(added, 1):
-        ws.cell(last + 1, i, value)
-    wb.save(form)
-    return form, ws.cell(first, header.index("身份证号") + 1).value
 
 
 def run_in_place(original: Path, folder: Path, *command: str) -> Path:
@@ -70,7 +52,9 @@ def run_in_place(original: Path, folder: Path, *command: str) -> Path:
 
 @pytest.fixture(scope="module")
 def forms(originals, tmp_path_factory) -> dict[str, tuple[Path, str]]:
-    return {variant: returned_form(original, tmp_path_factory.mktemp(variant)) for variant, original in originals.items()}
+    return {variant: returned_form(original, tmp_path_factory.mktemp(variant), STREET, {"联系电话": NEW_PHONE},
+                                   {"姓名": NEW_PERSON, "身份证号": NEW_ID})
+            for variant, original in originals.items()}
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +130,13 @@ def test_fill_performance_writes_only_the_tools_cells(originals, results, varian
     goal_row = next(r for r, row in enumerate(info, 1) if row[0] == "年度绩效目标")
     assert changed_cells(before[parts[PROJECT_INFO_SHEET]], after[parts[PROJECT_INFO_SHEET]]) == {f"B{goal_row}"}
     assert grids(result, [PERFORMANCE_SHEET])[PERFORMANCE_SHEET][row_of(PERFORMANCE_NOTE) - 1][12] == "人数以名册为准"
+
+
+def test_the_person_the_street_adds_has_a_valid_id(forms):
+    """The added person is no ID defect (an invalid check digit once made it one without anyone noticing)."""
+    form, _ = forms["xlsx"]
+    rows = [r for r in openpyxl.load_workbook(form)[LIVING.name].iter_rows(values_only=True) if NEW_PERSON in r]
+    assert len(rows) == 1 and NEW_ID in rows[0] and check_id(NEW_ID).code is None
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -16,9 +16,9 @@ import pytest
 
 from excel_support import payload, remote_engine
 from reliability_support import NetworkUsed, grids, network_forbidden, no_network, run_cli, watching
+from reliability_support import returned_form as street_form_back
 from subsidy_xl.excel import macros
 from subsidy_xl.schema import ISSUES_SHEET, LIVING, ROSTERS
-from subsidy_xl.streets.form import FORM_HEADER_ROW
 from test_excel_macros import RecordingUi, sheet_of
 
 assert network_forbidden  # autouse: no test or fixture here may open a socket
@@ -74,20 +74,8 @@ def leaked(text: str, secrets: set[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def returned_form(book, folder) -> Path:
     """The street's form back with an account changed and a person added whose ID lost a digit."""
-    form = folder / f"{STREET}.xlsx"
-    assert run_cli("street-form", form, "--street", STREET, "--book", book).code == 0
-    wb = openpyxl.load_workbook(form)
-    ws = wb[LIVING.name]
-    header = [c.value for c in ws[FORM_HEADER_ROW]]
-    first = FORM_HEADER_ROW + 1
-    ws.cell(first, header.index("银行账号") + 1, "6228480000000009999")
-    added = [c.value for c in ws[first]]
-    added[header.index("姓名")], added[header.index("身份证号")] = "新增", "53011419500101123"
-    row = ws.max_row + 1
-    for i, value in enumerate(added, 1):
-        ws.cell(row, i, value)
-    wb.save(form)
-    return form
+    return street_form_back(book, folder, STREET, {"银行账号": "6228480000000009999"},
+                            {"姓名": "新增", "身份证号": "53011419500101123"})[0]
 
 
 def commands(book: Path, source: Path, form: Path, out: Path) -> dict[str, list[object]]:

@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 
 from reliability_support import grids, network_forbidden, run_cli
-from subsidy_xl import cli, service
+from subsidy_xl import cli
 from subsidy_xl.io import package, safe_save
 from subsidy_xl.io.safe_save import backup_path, lock_files
-from subsidy_xl.months import Quarter
 from subsidy_xl.schema import CHANGELOG_SHEET
 
 assert network_forbidden  # autouse: no test or fixture here may open a socket
@@ -31,10 +30,8 @@ UNTOUCHED = "文件未作任何修改"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("saving") / "demo.xlsx"
-    service.demo(path, Quarter(2026, 2))
-    return path
+def demo(demo_book):
+    return demo_book
 
 
 @pytest.fixture(scope="module")

@@ -124,10 +124,8 @@ def test_pay_for_a_whole_year_matches_living_quarter_and_keeps_the_standards_typ
 
 
 @pytest.fixture(scope="module")
-def refreshed(tmp_path_factory):
-    path = tmp_path_factory.mktemp("scale") / "demo.xlsx"
-    service.demo(path, Q2)
-    return path
+def refreshed(demo_book):
+    return demo_book
 
 
 def test_a_second_refresh_leaves_the_computed_columns_part_as_it_was(refreshed, tmp_path):
@@ -224,3 +222,31 @@ def test_figures_in_one_pass_match_the_plain_sums(refreshed):
     paid = {p.rec.values["id_number"] for p, ps in zip(a.living_people, pays) if any(x.months for x in ps)}
     paid |= {p.rec.values["id_number"] for p in a.one_off_people if p.result and p.result.amount > 0 and not p.blocked}
     assert got.total_people == len(paid - {None})
+
+
+def test_living_quarter_counts_the_months_payable_months_lists():
+    """living_quarter counts a quarter's paid months arithmetically; payable_months (the 工作表函数's rule)
+    lists them. Both are the one payable-month rule: held against each other over starts, stops, ages,
+    stop reasons (paid to the stop month or the month after) and quarters."""
+    import dataclasses
+    from types import MappingProxyType
+
+    from subsidy_xl.rules import payable_months
+
+    params = dataclasses.replace(default_params(), stop_effects=MappingProxyType({"死亡": 1, "当月停发": 0}))
+    months = [YearMonth(2025, 10).plus(i) for i in range(18)]  # 2025-10 … 2027-03: around the year's quarters
+    eligibles = [None, YearMonth(2025, 12), YearMonth(2026, 2), YearMonth(2026, 6), YearMonth(2026, 11)]
+    checked = 0
+    for quarter in quarters_of_year(2026):
+        for start in months:
+            for stop in [None, *months]:
+                for reason in ([None] if stop is None else list(params.stop_effects)):
+                    offset = 0 if stop is None else params.stop_effects[reason]
+                    for eligible in eligibles:
+                        pay = living_quarter(Decimal("660.5"), start, stop, reason, quarter, params, eligible)
+                        listed = payable_months(start, stop, offset, quarter.months, eligible)
+                        assert pay.months == len(listed), (quarter, start, stop, reason, eligible)
+                        assert pay.amount == Decimal("660.5") * len(listed)
+                        assert (pay.reason is None) == bool(listed)
+                        checked += 1
+    assert checked > 10_000

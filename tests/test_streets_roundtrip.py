@@ -18,10 +18,8 @@ NEW_ID = "530114195003191974"  # valid check digit, not in the sample
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("streets") / "demo.xlsx"
-    service.demo(path, Quarter(2026, 2))
-    return path
+def demo(demo_book):
+    return demo_book
 
 
 @pytest.fixture

@@ -59,14 +59,56 @@ def xlwings_modules() -> list[VbaModule]:
     return [module_from_export(main), module_from_export(_read_xlwings_text("addin/Dictionary.cls"))]
 
 
+# Shown before the error's own text when a wrapper cannot reach Python (xlwings not
+# installed, interpreter not found…). The VBA project's code page is 1252, so the
+# Chinese is built with ChrW: the module text stays ASCII.
+UDF_FAILURE_PREFIX = "#无法调用 Python，请按安装说明检查："
+CALLER_BOOK_FUNCTION = "SubsidyCallerBook"
+FAILURE_TEXT_FUNCTION = "SubsidyFailureText"
+
+
+def vba_string_expression(text: str) -> str:
+    """A VBA expression for ``text`` in ASCII source: ASCII runs quoted, other characters as ChrW(n)."""
+    parts: list[str] = []
+    run = ""
+    for ch in text:
+        if ch.isascii() and ch.isprintable():
+            run += ch
+            continue
+        if run:
+            parts.append('"' + run.replace('"', '""') + '"')
+            run = ""
+        parts.append(f"ChrW({ord(ch)})")
+    if run or not parts:
+        parts.append('"' + run.replace('"', '""') + '"')
+    return " & ".join(parts)
+
+
 def udf_wrapper_code(specs: Sequence[UdfSpec], python_module: str = UDF_MODULE) -> str:
     """VBA functions forwarding to Python, in the form xlwings' import_udfs writes.
 
-    Add-ins pass ActiveWorkbook (the caller's book), not ThisWorkbook.
+    An add-in cannot pass ThisWorkbook (that is the add-in): each call passes the
+    workbook of the formula's cell (``Application.Caller.Parent.Parent``), so
+    ``xw.Book.caller()`` is that book even when another one is active; called
+    from elsewhere than a cell, the active workbook.
     """
     lines = [
         "' Generated from subsidy_xl/excel/registry.py by subsidy_xl/addin/build.py.",
         '#Const App = "Microsoft Excel"',
+        "",
+        '#If App = "Microsoft Excel" Then',
+        f"Private Function {CALLER_BOOK_FUNCTION}() As Object",
+        '    If TypeName(Application.Caller) = "Range" Then',
+        f"        Set {CALLER_BOOK_FUNCTION} = Application.Caller.Parent.Parent",
+        "    Else",
+        f"        Set {CALLER_BOOK_FUNCTION} = ActiveWorkbook",
+        "    End If",
+        "End Function",
+        "#End If",
+        "",
+        f"Private Function {FAILURE_TEXT_FUNCTION}() As String",
+        f"    {FAILURE_TEXT_FUNCTION} = {vba_string_expression(UDF_FAILURE_PREFIX)}",
+        "End Function",
         "",
     ]
     for spec in specs:
@@ -77,14 +119,14 @@ def udf_wrapper_code(specs: Sequence[UdfSpec], python_module: str = UDF_MODULE) 
             f"Function {spec.name}({params})",
             '    #If App = "Microsoft Excel" Then',
             "        If TypeOf Application.Caller Is Range Then On Error GoTo failed",
-            f"        {spec.name} = {call}, ActiveWorkbook, Application.Caller)",
+            f"        {spec.name} = {call}, {CALLER_BOOK_FUNCTION}(), Application.Caller)",
             "        Exit Function",
             "    #Else",
             f"        {spec.name} = {call})",
             "        Exit Function",
             "    #End If",
             "failed:",
-            f"    {spec.name} = Err.Description",
+            f"    {spec.name} = {FAILURE_TEXT_FUNCTION}() & Err.Description",
             "End Function",
             "",
         ]

@@ -19,7 +19,7 @@ def check_ids(roster: RosterData) -> list[Issue]:
     today = _dt.date.today()
     for rec in roster.records:
         raw = rec.values.get("id")  # the cell as read, None when blank
-        if raw is None:
+        if raw is None:  # a blank cell; only whitespace typed there still shows in the issue (masked)
             raw = rec.raw.get("id")
         number, code, problem, birth = read_id(raw, today)
         values = rec.values

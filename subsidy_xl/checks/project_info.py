@@ -1,14 +1,13 @@
 """项目信息: stated totals against their parts, the unit's credit code, the year."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Mapping
 
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
 from ..issues import ERROR, WARNING, Issue, shown
-from ..params import Params
+from ..params import Params, whole_number
 from ..schema import PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET
 
 LABELS = dict(PROJECT_INFO_ITEMS)
@@ -21,14 +20,10 @@ STAFF_SUMS = (
 
 
 def _count(value: object) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    text = str(value).strip().rstrip("人").strip()
-    try:
-        d = Decimal(text)
-    except (InvalidOperation, ValueError):
-        return None
-    return int(d) if d == d.to_integral_value() else None
+    """A number of people (“12” or “12人”) or a year: a whole number, as in the 参数 sheet."""
+    if isinstance(value, str):
+        value = value.strip().rstrip("人")
+    return whole_number(value)
 
 
 def check_project_info(info: Mapping[str, object], cells: Mapping[str, str], params: Params) -> list[Issue]:

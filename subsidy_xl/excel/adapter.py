@@ -138,9 +138,6 @@ class LiveWrite:
     """What apply_plan_live did, for the macro's message and for tests."""
     sheets: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
-    patch_blocks: int = 0
-    cells: int = 0
-    tables: list[str] = field(default_factory=list)  # Excel tables grown over appended rows
     missing_styles: set[str] = field(default_factory=set)
 
 
@@ -258,13 +255,13 @@ def apply_plan_live(book, plan: WritePlan) -> LiveWrite:
     done = LiveWrite()
     styler = ComStyler() if is_windows_excel(book) else None
     for content in plan.sheets:
-        done.cells += write_sheet(_sheet(book, content.name, done), content, styler)
+        write_sheet(_sheet(book, content.name, done), content, styler)
         done.sheets.append(content.name)
     for name, patch in plan.patches.items():
         if patch:
-            done.patch_blocks += write_patch(book.sheets[name], patch, styler)
+            write_patch(book.sheets[name], patch, styler)
     if plan.table_rows:
-        done.tables = extend_tables(book, plan.table_rows)
+        extend_tables(book, plan.table_rows)
     if styler:
         done.missing_styles = styler.missing
     return done

@@ -14,7 +14,8 @@ from typing import Callable
 
 from .. import __version__
 from ..analysis import analyse, default_quarter
-from ..issues import count_by_severity
+from ..io.errors import UserError, describe_error
+from ..issues import counts_text
 from ..months import Quarter, parse_quarter
 from ..params import params_from_grid
 from ..schema import CHANGES_SHEET, ISSUES_SHEET, OWNED_SHEETS, PARAMS_SHEET, PERFORMANCE_SHEET, README_SHEET, ROSTERS
@@ -57,8 +58,7 @@ def _macro(title: str, any_book: bool = False) -> Callable:
                     _require_subsidy_book(book)
                 return fn(book, ui, **kwargs)
             except Exception as e:  # a traceback is no use to the staff; the message says what failed
-                detail = str(e) or type(e).__name__
-                ui.message(f"{title}未完成：{detail}", title, critical=True)
+                ui.message(f"{title}未完成：{describe_error(e, _refusals())}", title, critical=True)
                 return None
             finally:
                 ui.status(None)
@@ -66,12 +66,29 @@ def _macro(title: str, any_book: bool = False) -> Callable:
     return wrap
 
 
+def _refusals() -> tuple[type[BaseException], ...]:
+    """The use cases' own refusals (Chinese texts) besides io.errors.USER_ERRORS, shown as they are."""
+    from ..export.bundle import ExportError
+    from ..export.pdf import PdfError
+    from ..performance import PerformanceError
+    from ..streets.form import StreetFormError
+
+    return (ExportError, PdfError, PerformanceError, StreetFormError)
+
+
+def _quarter(answer: str) -> Quarter:
+    try:
+        return parse_quarter(answer)
+    except ValueError as e:  # the parser's refusal is Chinese: the staff retype it
+        raise UserError(str(e)) from None
+
+
 def _require_subsidy_book(book) -> None:
     names = {s.name for s in book.sheets}
     missing = [spec.name for spec in ROSTERS if spec.name not in names]
     if missing:
-        raise ValueError(f"当前工作簿“{book.name}”中没有“{'”“'.join(missing)}”工作表，不是补助经费工作簿；"
-                         "请切换到补助经费工作簿后再点击。本工作簿未作任何改动")
+        raise UserError(f"当前工作簿“{book.name}”中没有“{'”“'.join(missing)}”工作表，不是补助经费工作簿；"
+                        "请切换到补助经费工作簿后再点击。本工作簿未作任何改动")
 
 
 def _written(done: LiveWrite) -> str:
@@ -111,8 +128,7 @@ def check(book, ui: Ui):
     ui.status("校验：读取并检查工作簿…")
     analysis = analyse(LiveBook(book))
     apply_plan_live(book, WritePlan(sheets=[issues_sheet(analysis.issues)]))
-    c = count_by_severity(analysis.issues)
-    summary = f"校验完成：错误{c['error']}条、警告{c['warning']}条、提示{c['info']}条。"
+    summary = f"校验完成。{counts_text(analysis.issues)}。"
     _finish(book, ui, "校验", summary, analysis.errors)
     return analysis
 
@@ -125,7 +141,7 @@ def build_quarterly(book, ui: Ui):
     answer = ui.ask("请输入发放季度，例如 2026Q2：", "生成季度发放表", str(default_quarter(params)))
     if answer is None:
         return None  # cancelled
-    return _refresh(book, ui, "生成季度发放表", parse_quarter(answer), src)
+    return _refresh(book, ui, "生成季度发放表", _quarter(answer), src)
 
 
 @_macro("填写绩效目标表")
@@ -173,12 +189,12 @@ def export_package(book, ui: Ui, pdf: bool = True):
 
     path = Path(book.fullname)
     if not path.is_file():
-        raise ValueError("工作簿尚未保存为文件，请先保存后再导出")
+        raise UserError("工作簿尚未保存为文件，请先保存后再导出")
     params, _ = params_from_grid(LiveBook(book).grid(PARAMS_SHEET) or [])
     answer = ui.ask("导出哪个季度的报送材料？例如 2026Q2：", "导出报送材料", str(default_quarter(params)))
     if answer is None:
         return None
-    quarter = parse_quarter(answer)
+    quarter = _quarter(answer)
     folder = ui.pick_folder("选择保存报送材料的空文件夹")
     if folder is None:
         return None

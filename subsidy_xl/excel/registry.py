@@ -32,11 +32,6 @@ class UdfSpec:
     description: str
     args: tuple[UdfArg, ...]
 
-    @property
-    def python_name(self) -> str:
-        """The function's name in ``udfs.py``: the Excel name (see module doc)."""
-        return self.name
-
 
 _ROLE = UdfArg("role", "职务类别：一肩挑、正职、副职或监委会主任")
 _TERMS = UdfArg("terms", "连续任满届数")

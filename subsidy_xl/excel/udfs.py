@@ -3,7 +3,8 @@
 Names and parameters are those of ``registry.py`` (the add-in's VBA wrappers are
 generated from it and pass exactly those arguments, so there is no ``caller``
 parameter: the calling book comes from ``xw.Book.caller()``, which xlwings sets
-to the workbook the wrapper passes).
+to the workbook the wrapper passes: the workbook of the formula's cell, so with
+several books open each formula reads its own book's 参数 sheet).
 
 Every argument arrives as a 2D list (``ndim=2``); ranges of the same shape are
 computed cell by cell and give a range back, so a whole column is one call.
@@ -28,6 +29,7 @@ from ..months import Quarter, YearMonth, parse_quarter, parse_year_month, quarte
 from ..params import Params, default_params, params_from_grid
 from ..roles import normalise_role
 from ..rosters import FieldContext, parse_field
+from ..rosters import _blank  # one notion of a blank cell
 from ..rules import one_off_months, one_off_subsidy, payable_months, post_rate
 from ..schema import LIVING, ONE_OFF, PARAMS_SHEET, Column
 from .registry import UDFS
@@ -54,7 +56,7 @@ def declare(fn: Callable, func=xw.func, arg=xw.arg) -> Callable:
     function unchanged. No ``xw.ret`` options: results are numbers, text or 2D
     lists, which need no conversion, and ``expand`` would fight Excel's own spill.
     """
-    spec = next(s for s in UDFS if s.python_name == fn.__name__)
+    spec = next(s for s in UDFS if s.name == fn.__name__)
     fn.__doc__ = spec.description
     fn = func(category=CATEGORY)(fn)
     for a in spec.args:
@@ -98,10 +100,6 @@ def _current_params() -> Params:
 
 # ---------------------------------------------------------------- cell-wise application
 
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
 def _as_grid(v: object) -> list | None:
     """A 2D list as xlwings gives it (used as is: no copy of 100,000 rows); a flat list is a column."""
     if isinstance(v, tuple):
@@ -125,7 +123,7 @@ def _to_cell(v: object) -> object:
     return v
 
 
-def _one(fn: Callable, params: Params, args: Sequence[object]) -> object:
+def _one(fn: Callable, params: Params | None, args: Sequence[object]) -> object:
     if all(_blank(a) for a in args):
         return ""  # a blank row of a column stays blank
     try:
@@ -136,12 +134,18 @@ def _one(fn: Callable, params: Params, args: Sequence[object]) -> object:
         return f"#计算出错：{type(e).__name__} {e}"
 
 
-def _cellwise(fn: Callable, *args: object) -> object:
-    """``fn(params, *scalars)`` on scalars, or on every cell of same-shaped ranges (1x1 ranges broadcast)."""
-    try:
-        params = _current_params()
-    except Exception as e:  # the book's 参数 could not be read (Excel busy, sheet protected…)
-        return f"#无法读取“{PARAMS_SHEET}”表：{e}"
+def _cellwise(fn: Callable, *args: object, needs_params: bool = True) -> object:
+    """``fn(params, *scalars)`` on scalars, or on every cell of same-shaped ranges (1x1 ranges broadcast).
+
+    Without ``needs_params`` (functions that ignore the 参数 sheet) the book is not
+    read at all and ``fn`` gets None: no round trip to Excel, no error from a 参数 sheet.
+    """
+    params = None
+    if needs_params:
+        try:
+            params = _current_params()
+        except Exception as e:  # the book's 参数 could not be read (Excel busy, sheet protected…)
+            return f"#无法读取“{PARAMS_SHEET}”表：{e}"
     grids = [_as_grid(a) for a in args]
     shapes = [_shape(g) if g is not None else (1, 1) for g in grids]
     if None in shapes:
@@ -277,19 +281,19 @@ def LIVING_SUBSIDY(standard, start_date, stop_date, quarter):
 
 @declare
 def ID_CHECK(id):
-    return _cellwise(_id_check, id)
+    return _cellwise(_id_check, id, needs_params=False)
 
 
 @declare
 def ID_BIRTHDATE(id):
-    return _cellwise(_id_birthdate, id)
+    return _cellwise(_id_birthdate, id, needs_params=False)
 
 
 @declare
 def ID_GENDER(id):
-    return _cellwise(_id_gender, id)
+    return _cellwise(_id_gender, id, needs_params=False)
 
 
 @declare
 def RMB_UPPER(amount):
-    return _cellwise(_rmb_upper, amount)
+    return _cellwise(_rmb_upper, amount, needs_params=False)

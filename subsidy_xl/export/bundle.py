@@ -9,7 +9,9 @@ does not matter which quarter the workbook was last refreshed for):
 - manifest.json and 提交清单.txt: totals and the SHA-256 of every other file.
 
 The payment PDFs are printed from staging workbooks in a temporary folder, so the
-full IDs and accounts reach OUT_DIR only inside the PDFs meant to carry them.
+full IDs and accounts reach OUT_DIR only inside the PDFs meant to carry them. The
+package is built in a hidden folder beside OUT_DIR and moved there when complete:
+OUT_DIR never holds half a package.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ import csv
 import datetime as _dt
 import hashlib
 import json
+import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -29,9 +33,9 @@ from ..analysis import Analysis, analyse
 from ..issues import count_by_severity
 from ..money import Money, rmb_upper
 from ..months import Quarter
-from ..schema import ISSUE_COLUMNS, SEVERITY_LABELS
+from ..schema import ISSUE_COLUMNS
 from ..tables.payments import HEADER_ROW, one_off_sheet, quarterly_sheet, sheet_widths
-from ..tables.records import issues_sheet
+from ..tables.records import issue_row, issues_sheet
 from .pdf import cjk_font_missing, libreoffice_pdf
 from .xlsx import Printable, write_workbook
 
@@ -94,8 +98,7 @@ def _write_issues_csv(path: Path, analysis: Analysis) -> Path:
         w = csv.writer(f)
         w.writerow([c.header for c in ISSUE_COLUMNS])
         for i in analysis.issues:
-            w.writerow([_csv_text(v) for v in (i.code, SEVERITY_LABELS[i.severity], i.sheet, i.cell, i.value,
-                                                i.message, i.basis)])
+            w.writerow([_csv_text(v) for v in issue_row(i)])
     return path
 
 
@@ -110,18 +113,55 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress: Callable[[str], None] = lambda m: None,
                    pdf: bool = True, converter: Converter = libreoffice_pdf) -> ExportReport:
+    """Build the package in a hidden folder beside OUT_DIR and move it into place only when complete, so a
+    failure (no LibreOffice, a conversion error, a crash) leaves OUT_DIR as it was and a rerun can use it."""
     from ..service import open_book
 
     path, out_dir = Path(path), Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"输出位置已存在且不是文件夹：{out_dir}；请指定新的或空的文件夹")
     if out_dir.exists() and any(out_dir.iterdir()):
         raise ExportError(f"输出文件夹不是空的：{out_dir}；为免新旧文件混在一起，请指定新的或空的文件夹")
     progress("读取并校验工作簿…")
     analysis = analyse(open_book(path), quarter)
+    parent = out_dir.resolve().parent
+    made_parents = [p for p in (parent, *parent.parents) if not p.exists()]
+    parent.mkdir(parents=True, exist_ok=True)
+    # mkdir, not mkdtemp: the folder gets the permissions a new folder normally has (mkdtemp's are owner-only)
+    building = parent / f".{out_dir.resolve().name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    building.mkdir()
+    try:
+        report = _build(path, analysis, building, progress, pdf, converter)
+        _move_into_place(building, out_dir)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        for p in made_parents:  # nearest first: only the folders this run made, and only if still empty
+            try:
+                p.rmdir()
+            except OSError:
+                break
+        raise
+    report.out_dir = out_dir
+    return report
+
+
+def _move_into_place(building: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        building.rename(out_dir)
+        return
+    if any(out_dir.iterdir()):  # something appeared there while the package was being built
+        raise ExportError(f"输出文件夹不是空的：{out_dir}；为免新旧文件混在一起，请指定新的或空的文件夹")
+    for f in building.iterdir():  # an empty folder the user chose is kept (it may be open in a file manager)
+        f.rename(out_dir / f.name)
+    building.rmdir()
+
+
+def _build(path: Path, analysis: Analysis, out_dir: Path, progress: Callable[[str], None], pdf: bool,
+           converter: Converter) -> ExportReport:
     q = analysis.quarter
     year = analysis.params.budget_year
     quarterly, one_off, q_fig, o_fig = _payments(analysis, public=False)
     pub_quarterly, pub_one_off, _, _ = _payments(analysis, public=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
     files: list[tuple[Path, str, int | None]] = []  # (file, description, pages)
     warnings = []
     progress("生成公示表和问题清单…")

@@ -5,7 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_ERRORS, EXIT_OK, UserError, progress_printer, quarter_arg
+from ..cli import BOOK_HELP, EXIT_ERRORS, EXIT_OK, progress_printer, quarter_arg
+from ..io.errors import UserError
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -14,7 +15,7 @@ def _export(args: argparse.Namespace) -> int:
     from .pdf import PdfError
 
     try:
-        report = export_package(args.book, quarter_arg(args.quarter), args.output, progress=progress_printer(args.quiet),
+        report = export_package(args.book, args.quarter, args.output, progress=progress_printer(args.quiet),
                                 pdf=not args.no_pdf)
     except (ExportError, PdfError) as e:
         raise UserError(str(e)) from None
@@ -29,9 +30,9 @@ def _export(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("export", help="生成季度提交材料：发放表PDF、公示名单、问题清单和文件清单（含SHA-256）")
-    p.add_argument("book", type=Path)
-    p.add_argument("--quarter", help="发放季度，如 2026Q2（默认为当前季度）")
-    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出文件夹（须为新的或空的文件夹）")
+    p.add_argument("book", type=Path, help=BOOK_HELP)
+    p.add_argument("--quarter", type=quarter_arg, metavar="季度", help="发放季度，如 2026Q2（默认为当前季度）")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="文件夹", help="输出文件夹（须为新的或空的文件夹）")
     p.add_argument("--no-pdf", action="store_true", help="不生成PDF（本机没有 LibreOffice 时）")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=_export)

@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 
-from .zipsafe import SafePackage
+from .zipsafe import SafePackage, add_deflated, can_copy_deflated
 
 # Excel's built-in date/time formats (14-22, 45-47) and those of the Chinese locale (27-36, 50-58).
 _BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
@@ -50,9 +50,14 @@ def dates_as_text(package: SafePackage, part: str) -> bytes:
 
     sheet = _NUMBER_CELL.sub(as_text, package.read(part))
     copy = io.BytesIO()
-    with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:  # read once, straight away: no need to deflate
+    # The changed sheet is stored (read once, straight away: no need to deflate it); every other member is
+    # copied as the archive holds it, compressed, rather than inflated into the copy.
+    with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
         for name in package.names:
-            out.writestr(name, sheet if name == part else package.read(name))
+            if name != part and can_copy_deflated(package.info(name), out):
+                add_deflated(out, package.info(name), package.compressed(name))
+            else:
+                out.writestr(name, sheet if name == part else package.read(name))
     return copy.getvalue()
 
 

@@ -39,11 +39,13 @@ from decimal import Decimal
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
-from ..cells import col_letter
+from ..cells import col_letter, parse_a1
 from .reader import CellRange
 from .zipsafe import SafePackage, SheetEntry, WorkbookError, parse_xml, rels_part_for
+# Copying a member still deflated (save() calls these by their names here: tests wrap them to fail part-way).
+from .zipsafe import add_deflated as _add_deflated, can_copy_deflated as _can_copy_deflated
 
-__all__ = ["Cell", "FormulaConflict", "PackageEditor", "PackageError", "TruncatedCell"]
+__all__ = ["Cell", "FormulaConflict", "NotInWorkbook", "PackageEditor", "PackageError", "TruncatedCell"]
 
 Cell = tuple[int, object, str | None]  # (0-based column, value, named style or None)
 
@@ -74,6 +76,17 @@ class FormulaConflict(PackageError):
     """A patch would cut through a shared, array or data-table formula range."""
 
 
+class NotInWorkbook(PackageError, KeyError):
+    """The workbook has no worksheet or table of that name (also a KeyError, as a lookup that failed)."""
+
+    def __str__(self) -> str:  # KeyError's str() would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class _ValueRefused(ValueError):
+    """A value Excel cannot hold (infinity ...): the caller's mistake, not a damaged file."""
+
+
 @dataclass(frozen=True)
 class TruncatedCell:
     """Text longer than Excel's 32,767-character cell limit was cut to the limit."""
@@ -88,7 +101,6 @@ class TruncatedCell:
 # ----------------------------------------------------------------------------------
 _COLUMNS = [col_letter(col) for col in range(MAX_COLUMNS)]
 _COLUMNS_B = [letters.encode("ascii") for letters in _COLUMNS]
-_COLUMN_OF = {letters: col for col, letters in enumerate(_COLUMNS)}
 _COLUMN_OF_B = {letters: col for col, letters in enumerate(_COLUMNS_B)}
 
 # One search decides whether a string needs more than wrapping in <t>.
@@ -161,7 +173,7 @@ class _CellRenderer:
         if isinstance(value, numbers.Real):
             number = float(value)
             if math.isinf(number):
-                raise ValueError(f"工作表“{self.sheet}”{ref}：无穷大不能写入 Excel。")
+                raise _ValueRefused(f"工作表“{self.sheet}”{ref}：无穷大不能写入 Excel。")
             return f'<c r="{ref}"{s}><v>{number!r}</v></c>'
         if isinstance(value, str):
             return self.cell(ref, str(value), s)
@@ -197,7 +209,7 @@ def _day_fraction(moment: dt.time) -> float:
 
 def _decimal_text(value: Decimal) -> str:
     if not value.is_finite():
-        raise ValueError(f"无法写入非有限的数值 {value}。")
+        raise _ValueRefused(f"无法写入非有限的数值 {value}。")
     return format(value, "f")
 
 
@@ -229,7 +241,6 @@ _FORMULA_WITH_RANGE = re.compile(rb"<f\b([^>]*\sref=\"[^\"]*\"[^>]*)>")
 _REF_ATTR = re.compile(rb'\sref="([^"]*)"')
 _T_ATTR = re.compile(rb'\st="([^"]*)"')
 _TAG = re.compile(rb"<!--.*?-->|<\?.*?\?>|<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>", re.S)
-_RANGE_TEXT = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9]\d*)(?::\$?([A-Z]{1,3})\$?([1-9]\d*))?$")
 # CT_Worksheet children that come after <mergeCells>; it is inserted before the first of them.
 _AFTER_MERGE_CELLS = frozenset(name.encode() for name in (
     "phoneticPr conditionalFormatting dataValidations hyperlinks printOptions pageMargins pageSetup "
@@ -309,13 +320,15 @@ def _column_of(letters: bytes, part: str) -> int:
 
 def _parse_range(text: str) -> tuple[int, int, int, int]:
     """(first_row, first_col, last_row, last_col) of "A1" or "A1:C9"; rows 1-based, cols 0-based."""
-    match = _RANGE_TEXT.match(text.strip())
-    if not match:
-        raise ValueError(f"无效的单元格区域“{text}”。")
-    col1, row1, col2, row2 = match.groups()
-    first_row, first_col = int(row1), _COLUMN_OF.get(col1, -1)
-    last_row, last_col = (int(row2), _COLUMN_OF.get(col2, -1)) if col2 else (first_row, first_col)
-    if min(first_col, last_col) < 0 or last_row > MAX_ROWS or first_row > last_row or first_col > last_col:
+    first, colon, last = text.strip().partition(":")
+    try:
+        if first != first.upper() or last != last.upper() or (colon and not last):
+            raise ValueError(text)
+        first_row, first_col = parse_a1(first)
+        last_row, last_col = parse_a1(last) if colon else (first_row, first_col)
+    except ValueError:
+        raise ValueError(f"无效的单元格区域“{text}”。") from None
+    if (not 1 <= first_row <= last_row <= MAX_ROWS) or not 0 <= first_col <= last_col < MAX_COLUMNS:
         raise ValueError(f"无效的单元格区域“{text}”。")
     return first_row, first_col, last_row, last_col
 
@@ -750,8 +763,11 @@ def _xf_key(xf: Element) -> tuple[str, ...]:
 class PackageEditor:
     """Edit the parts of one workbook that the tool owns; see the module docstring."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._package = SafePackage(path)
+    def __init__(self, source: str | os.PathLike[str] | SafePackage) -> None:
+        """Open the workbook at a path, or edit a SafePackage already read (e.g. ``BookData.package``):
+        then the bytes the caller read are the bytes edited, and the file is not read a second time.
+        The package itself is never changed."""
+        self._package = source if isinstance(source, SafePackage) else SafePackage(source)
         self._order = self._package.names
         self._changed: dict[str, bytes] = {}
         self._removed: set[str] = set()
@@ -775,6 +791,14 @@ class PackageEditor:
     def sheet_names(self) -> list[str]:
         """Worksheet names in tab order (chart sheets are left out)."""
         return [entry.name for entry in self._entries if entry.kind == "worksheet"]
+
+    def has_table(self, table_name: str) -> bool:
+        """Whether the workbook has an Excel table of that name or display name."""
+        try:
+            self._table(table_name)
+        except NotInWorkbook:
+            return False
+        return True
 
     def style_id(self, style_name: str) -> int:
         """cellXfs index applying the named cell style `style_name` unchanged; 0 if there is none."""
@@ -824,13 +848,16 @@ class PackageEditor:
         head = tail = b""
         old_attrs: dict[int, str] = {}
         last_row = 0
-        for kind, data in _split_sheet(self._chunks(part), part):
-            if kind == "head":
-                head = data
-            elif kind == "rows":
-                last_row = _collect_row_attributes(data, last_row, old_attrs)
-            else:
-                tail = data
+        try:
+            for kind, data in _split_sheet(self._chunks(part), part):
+                if kind == "head":
+                    head = data
+                elif kind == "rows":
+                    last_row = _collect_row_attributes(data, last_row, old_attrs)
+                else:
+                    tail = data
+        except ValueError as exc:  # a byte scan met XML that is not what Excel writes (bytes.index, int ...)
+            raise _damaged(part) from exc
         return head, old_attrs, tail
 
     def patch_cells(self, sheet: str, cells: Mapping[int, Mapping[int, tuple[object, str | None]]],
@@ -853,13 +880,18 @@ class PackageEditor:
         patcher = _SheetPatcher(sheet, entry.part, patches, renderer, self._cached_style_attr(style_names))
         head = tail = b""
         body: list[bytes] = []
-        for kind, data in _split_sheet(self._chunks(entry.part), entry.part):
-            if kind == "head":
-                head = data
-            elif kind == "rows":
-                body.append(patcher.rows(data))
-            else:
-                tail = data
+        try:
+            for kind, data in _split_sheet(self._chunks(entry.part), entry.part):
+                if kind == "head":
+                    head = data
+                elif kind == "rows":
+                    body.append(patcher.rows(data))
+                else:
+                    tail = data
+        except _ValueRefused:
+            raise
+        except ValueError as exc:  # a byte scan met XML that is not what Excel writes (bytes.index, int ...)
+            raise _damaged(entry.part, sheet) from exc
         body.append(patcher.remaining_rows())
         self._set_sheet_part(entry.part, b"".join((
             _with_dimension(head, patcher.dimension_for), b"<sheetData>", *body, b"</sheetData>", tail)))
@@ -1009,7 +1041,7 @@ class PackageEditor:
                 if entry.kind != "worksheet" or entry.part not in self._order:
                     raise PackageError(f"“{name}”不是普通工作表，无法写入。")
                 return entry
-        raise KeyError(f"工作簿中没有名为“{name}”的工作表。")
+        raise NotInWorkbook(f"工作簿中没有名为“{name}”的工作表。")
 
     def _current(self, part: str) -> bytes:
         return self._changed[part] if part in self._changed else self._package.read(part)
@@ -1132,7 +1164,7 @@ class PackageEditor:
             table = parse_xml(self._current(part), part)
             if table_name in (table.get("name"), table.get("displayName")):
                 return part, table
-        raise KeyError(f"工作簿中没有名为“{table_name}”的表格。")
+        raise NotInWorkbook(f"工作簿中没有名为“{table_name}”的表格。")
 
     @staticmethod
     def _with_child_ref(data: bytes, element: bytes, ref: str) -> bytes:
@@ -1197,44 +1229,15 @@ class PackageEditor:
             self._current("[Content_Types].xml"), _OVERRIDE, b"PartName", b"/" + part.encode())
 
 
+def _damaged(part: str, sheet: str | None = None) -> PackageError:
+    where = f"“{part}”（工作表“{sheet}”）" if sheet else f"“{part}”"
+    return PackageError(f"{where}已损坏，无法写入。请先在 Excel/WPS 中打开并保存一次再试。")
+
+
 def _deflate(data: bytes, level: int) -> tuple[bytes, int]:
     """Raw deflate stream and CRC-32 of `data`, as a zip member holds them."""
     compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     return compressor.compress(data) + compressor.flush(), zlib.crc32(data)
-
-
-def _can_copy_deflated(original: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
-    """Whether an unchanged member can go into `out` as its stored deflated bytes (see _add_deflated)."""
-    return (original.compress_type == zipfile.ZIP_DEFLATED and not original.flag_bits & _ENCRYPTED
-            and max(original.file_size, original.compress_size) < zipfile.ZIP64_LIMIT
-            and getattr(out, "_seekable", False))
-
-
-def _add_deflated(out: zipfile.ZipFile, original: zipfile.ZipInfo, data: bytes) -> None:
-    """Add a member of another archive to `out` as its stored deflated bytes `data`.
-
-    zipfile has no public call for adding bytes that are already compressed; this is what
-    ZipFile.writestr does around its compressor (local header, data, central directory
-    entry), without inflating a 100 MB sheet only to deflate it again.  The entry gets
-    the same attributes writestr would give it (date, system, permissions).
-    """
-    info = zipfile.ZipInfo(original.filename, date_time=original.date_time)
-    info.create_system = original.create_system
-    info.external_attr = original.external_attr
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.CRC, info.compress_size, info.file_size = original.CRC, original.compress_size, original.file_size
-    out._writecheck(info)
-    out._didModify = True
-    out.fp.seek(out.start_dir)
-    info.header_offset = out.fp.tell()
-    out.fp.write(info.FileHeader())
-    out.fp.write(data)
-    out.start_dir = out.fp.tell()
-    out.filelist.append(info)
-    out.NameToInfo[info.filename] = info
-
-
-_ENCRYPTED = 0x1  # general purpose flag bit 0
 
 
 def _worksheet_folder(entries: Sequence[SheetEntry], workbook: str) -> str:

@@ -60,14 +60,6 @@ class SheetData:
     merged: tuple[CellRange, ...]
     visibility: str  # "visible", "hidden" or "veryHidden"
 
-    def cell(self, row: int, col: int) -> Value:
-        """Value at 0-based (row, col); None outside the used area."""
-        if 0 <= row < len(self.rows):
-            values = self.rows[row]
-            if 0 <= col < len(values):
-                return values[col]
-        return None
-
 
 class BookData:
     """A workbook opened for reading; sheets are parsed on first use and cached.
@@ -87,11 +79,17 @@ class BookData:
             # BytesIO shares the validated bytes (no copy, no second open of a file that may have changed).
             self._calamine = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
         except CalamineError as exc:
-            raise UnreadableWorkbook(f"无法读取工作簿“{os.path.basename(self.path)}”（{exc}）。") from exc
+            raise UnreadableWorkbook(f"无法读取工作簿“{os.path.basename(self.path)}”，文件可能已损坏。"
+                                     f"请先在 Excel/WPS 中打开并另存一次再试。") from exc
         self._cache: dict[str, SheetData] = {}
         self._pending: dict[str, Future[SheetData]] = {}  # sheets being read on the reader thread
         self._reader: ThreadPoolExecutor | None = None
         self._reader_calamine: CalamineWorkbook | None = None  # the reader thread's own (not shareable)
+
+    @property
+    def package(self) -> SafePackage:
+        """The validated bytes read (read-only): a writer edits these rather than reading the file again."""
+        return self._package
 
     def __contains__(self, name: str) -> bool:
         return name in self._entries
@@ -138,7 +136,8 @@ class BookData:
             book = self._reader_calamine if on_reader_thread else self._calamine
             raw_rows, raw_merges = _calamine_sheet(book, entry.name)
         except CalamineError as exc:
-            raise UnreadableWorkbook(f"工作表“{entry.name}”无法读取（{exc}）。") from exc
+            raise UnreadableWorkbook(f"工作表“{entry.name}”无法读取，文件可能已损坏。"
+                                     f"请先在 Excel/WPS 中打开并另存一次再试。") from exc
         except BaseException as exc:  # noqa: B036 - python-calamine's Rust panics are BaseExceptions
             if not calamine_gave_up(exc):
                 raise

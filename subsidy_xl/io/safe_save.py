@@ -44,11 +44,13 @@ class SaveFailed(SaveRefused):
 
 
 _REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EROFS: "磁盘为只读",
-            errno.EIO: "磁盘读写错误"}
+            errno.EIO: "磁盘读写错误", errno.ENAMETOOLONG: "文件名过长", errno.ENOENT: "找不到文件夹",
+            **({errno.EDQUOT: "磁盘配额已用完"} if hasattr(errno, "EDQUOT") else {})}
 
 
 def _reason(exc: OSError) -> str:
-    return _REASONS.get(exc.errno) or exc.strerror or type(exc).__name__
+    """Why, in Chinese (the system's own text is English; it stays in the exception chain for --debug)."""
+    return _REASONS.get(exc.errno) or (f"系统错误代码 {exc.errno}" if exc.errno else "系统错误")
 
 
 def backup_path(path: str | os.PathLike[str]) -> Path:
@@ -120,7 +122,7 @@ def _temp_file(path: Path) -> Path:
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise WorkbookReadOnly(f"无法在文件夹“{path.parent}”中写入临时文件（{exc.strerror}），"
+        raise WorkbookReadOnly(f"无法在文件夹“{path.parent}”中写入临时文件（{_reason(exc)}），"
                                f"“{path.name}”未作任何修改。") from exc
     os.close(handle)
     return Path(name)

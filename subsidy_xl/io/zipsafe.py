@@ -107,7 +107,7 @@ class SafePackage:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(self.data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-            raise UnreadableWorkbook(f"文件“{_base(self.path)}”已损坏，无法作为 Excel 工作簿打开（{exc}）。") from exc
+            raise UnreadableWorkbook(f"文件“{_base(self.path)}”已损坏，无法作为 Excel 工作簿打开。") from exc
         self.infos: list[zipfile.ZipInfo] = self._zip.infolist()
         self._by_name = {info.filename: info for info in self.infos}
         self._check_limits()
@@ -131,7 +131,7 @@ class SafePackage:
         try:
             return self._zip.read(name)
         except _CORRUPT_MEMBER as exc:
-            raise UnreadableWorkbook(f"工作簿中的“{name}”已损坏（{exc}）。") from exc
+            raise UnreadableWorkbook(f"工作簿中的“{name}”已损坏，无法读取。") from exc
 
     def iter_chunks(self, name: str, size: int = 8 << 20) -> Iterator[bytes]:
         """Yield the inflated member in chunks of about `size` bytes (CRC checked at the end)."""
@@ -140,7 +140,7 @@ class SafePackage:
                 while chunk := stream.read(size):
                     yield chunk
         except _CORRUPT_MEMBER as exc:
-            raise UnreadableWorkbook(f"工作簿中的“{name}”已损坏（{exc}）。") from exc
+            raise UnreadableWorkbook(f"工作簿中的“{name}”已损坏，无法读取。") from exc
 
     def compressed(self, name: str) -> bytes:
         """The member's bytes as stored in the archive, for copying it unchanged into another one.
@@ -212,9 +212,15 @@ class SafePackage:
             rel_id = element.get(f"{{{_RELS_NS}}}id") or element.get(
                 "{http://purl.oclc.org/ooxml/officeDocument/relationships}id", "")
             rel_type, target = by_id.get(rel_id, ("", ""))
+            name = element.get("name", "")
+            try:
+                sheet_id = int(element.get("sheetId", "0"))
+            except ValueError as exc:
+                raise UnreadableWorkbook(f"工作簿“{_base(self.path)}”中工作表“{name}”的编号“{element.get('sheetId')}”"
+                                         f"无效，文件可能已损坏。请先在 Excel/WPS 中打开并保存一次再试。") from exc
             entries.append(SheetEntry(
-                name=element.get("name", ""),
-                sheet_id=int(element.get("sheetId", "0")),
+                name=name,
+                sheet_id=sheet_id,
                 rel_id=rel_id,
                 part=target,
                 kind=rel_type.rsplit("/", 1)[-1],
@@ -265,7 +271,7 @@ class SafePackage:
             with self._zip.open(name) as stream:
                 return stream.read(_PROLOG_BYTES)
         except _CORRUPT_MEMBER as exc:
-            raise UnreadableWorkbook(f"工作簿中的“{name}”已损坏（{exc}）。") from exc
+            raise UnreadableWorkbook(f"工作簿中的“{name}”已损坏，无法读取。") from exc
 
     def _main_part_name(self) -> str:
         if "[Content_Types].xml" not in self or "_rels/.rels" not in self:
@@ -293,7 +299,7 @@ def parse_xml(data: bytes, part_name: str) -> Element:
     except DefusedXmlException as exc:
         raise UnsafeWorkbook(f"工作簿中的“{part_name}”含有 DTD/实体声明，已拒绝。") from exc
     except ParseError as exc:
-        raise UnreadableWorkbook(f"工作簿中的“{part_name}”不是有效的 XML（{exc}）。") from exc
+        raise UnreadableWorkbook(f"工作簿中的“{part_name}”不是有效的 XML，文件可能已损坏。") from exc
 
 
 def _is_main(tag: str, local: str) -> bool:
@@ -328,6 +334,8 @@ def _read_file(path: str) -> bytes:
         raise UnreadableWorkbook(f"“{path}”是文件夹，不是 Excel 工作簿。") from exc
     except PermissionError as exc:
         raise UnreadableWorkbook(f"没有权限读取文件“{path}”。") from exc
+    except OSError as exc:  # a disk, network share or USB stick failing under the read, a name too long ...
+        raise UnreadableWorkbook(f"无法读取文件“{path}”：请确认磁盘、U 盘或网络位置可以访问，文件名不过长，再试一次。") from exc
     if not data:
         raise UnreadableWorkbook(f"文件“{name}”是空的（0 字节），不是有效的 Excel 工作簿。")
     return data
@@ -335,3 +343,37 @@ def _read_file(path: str) -> bytes:
 
 def _base(path: str) -> str:
     return os.path.basename(path) or path
+
+
+def can_copy_deflated(original: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
+    """Whether an unchanged member can go into `out` as its stored deflated bytes (see add_deflated)."""
+    return (original.compress_type == zipfile.ZIP_DEFLATED and not original.flag_bits & _ENCRYPTED
+            and max(original.file_size, original.compress_size) < zipfile.ZIP64_LIMIT
+            and getattr(out, "_seekable", False))
+
+
+def add_deflated(out: zipfile.ZipFile, original: zipfile.ZipInfo, data: bytes) -> None:
+    """Add a member of another archive to `out` as its stored deflated bytes `data`.
+
+    zipfile has no public call for adding bytes that are already compressed; this is what
+    ZipFile.writestr does around its compressor (local header, data, central directory
+    entry), without inflating a 100 MB sheet only to deflate it again.  The entry gets
+    the same attributes writestr would give it (date, system, permissions).
+    """
+    info = zipfile.ZipInfo(original.filename, date_time=original.date_time)
+    info.create_system = original.create_system
+    info.external_attr = original.external_attr
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.CRC, info.compress_size, info.file_size = original.CRC, original.compress_size, original.file_size
+    out._writecheck(info)
+    out._didModify = True
+    out.fp.seek(out.start_dir)
+    info.header_offset = out.fp.tell()
+    out.fp.write(info.FileHeader())
+    out.fp.write(data)
+    out.start_dir = out.fp.tell()
+    out.filelist.append(info)
+    out.NameToInfo[info.filename] = info
+
+
+_ENCRYPTED = 0x1  # general purpose flag bit 0

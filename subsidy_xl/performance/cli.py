@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, progress_printer
+from ..cli import BOOK_HELP, EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, progress_printer
 from . import PerformanceError
 
 
@@ -40,14 +40,14 @@ def _import(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("fill-performance",
                               help="按名册和参数填写绩效目标表（指标值、年度绩效目标；填了完成值时计算自评得分）")
-    p.add_argument("book", type=Path)
-    p.add_argument("-o", "--output", type=Path, help="写入另一个文件，不改动原文件")
+    p.add_argument("book", type=Path, help=BOOK_HELP)
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入另一个文件，不改动原文件")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=_fill)
 
     p = subparsers.add_parser("import-performance", help="从 .xlsx 或 .docx 导入项目绩效目标表（替换表中的指标行）")
-    p.add_argument("book", type=Path)
+    p.add_argument("book", type=Path, help=BOOK_HELP)
     p.add_argument("source", type=Path, help="含项目绩效目标表的 .xlsx 或 .docx 文件")
-    p.add_argument("-o", "--output", type=Path, help="写入另一个文件，不改动原文件")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入另一个文件，不改动原文件")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=_import)

@@ -16,7 +16,7 @@ from .values import places
 
 BASIS = {
     (LIVING, ROSTER_SOURCE): "生活补贴名册：全年有应发月份的人，各人月补贴标准×应发月数（身份证号无效、重复登记者不计）",
-    (ONE_OFF, ROSTER_SOURCE): "一次性补助名册：应予发放的人，月岗位补贴×任满年数×计发月数",
+    (ONE_OFF, ROSTER_SOURCE): "一次性补助名册：应予发放的人，月岗位补贴×任满年数×每年计发月数",
     (LIVING, BUDGET_SOURCE): "参数表：生活补贴预算人数×人均月标准×月数",
     (ONE_OFF, BUDGET_SOURCE): "参数表：一次性补助预计人数×人均金额",
 }

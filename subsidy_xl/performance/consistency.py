@@ -17,7 +17,7 @@ from .indicators import AMOUNT, AVERAGE, DEADLINE, PEOPLE, QUARTERS, TIME_MEASUR
 from .model import IndicatorRow, PerformanceTable
 from .narrative import COUNT, TOTAL as TEXT_TOTAL
 from .texts import Text, quoted
-from .values import QUALITATIVE, Figure, is_count_unit, is_per_unit, money_unit, parse_figure, parse_nature, to_yuan
+from .values import QUALITATIVE, Figure, amount_in_yuan, is_count_unit, is_per_unit, money_unit, parse_figure, parse_nature, to_yuan
 
 S = PERFORMANCE_SHEET
 
@@ -185,7 +185,5 @@ def _funds(table: PerformanceTable, figures: Figures) -> Iterator[Issue]:
 
 def _header_amount(table: PerformanceTable, label: str) -> Decimal | None:
     """A header amount: a number is yuan; text may say 元 or 万元."""
-    figure = parse_figure(table.header.get(label))
-    if figure.number is None or (figure.tail and not money_unit(figure.tail)):
-        return None
-    return Decimal(to_yuan(figure.number, figure.tail or "元"))
+    amount = amount_in_yuan(table.header.get(label))
+    return None if amount is None else Decimal(amount)

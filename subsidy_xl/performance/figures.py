@@ -93,8 +93,7 @@ def figures_for(living: list[LivingPerson], one_off: list[OneOffPerson], params:
         people = params.one_off_budget_people
         one_off_part = Part(ONE_OFF, BUDGET_SOURCE, people, params.one_off_budget, people)
     if living and one_off:
-        paid_ids |= {p.rec.values.get("id_number") for p in one_off
-                     if p.result is not None and p.result.amount > 0 and not p.blocked}
+        paid_ids |= {p.rec.values.get("id_number") for p in one_off if p.payable}
         total_people = len(paid_ids - {None})
     else:
         total_people = living_part.people + one_off_part.people

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Mapping
 
 from ..cells import a1, parse_a1
-from ..issues import INFO, Issue
+from ..issues import INFO, Issue, shown as shown_value
 from ..money import Money, wan_text
 from ..params import Params
 from ..schema import PERFORMANCE_SHEET, PROJECT_INFO_SHEET
@@ -38,7 +38,7 @@ from .model import Grid, PerformanceTable, read_table
 from .overlay import patched_grid
 from .selfeval import SelfEvaluation, active, evaluate, shown
 from .standards import norm, standards
-from .values import from_yuan, money_unit, parse_figure
+from .values import amount_in_yuan, from_yuan, money_unit, parse_figure
 
 Patch = dict[int, dict[int, tuple[object, str | None]]]  # Excel row -> 0-based col -> (value, style key)
 
@@ -127,11 +127,14 @@ def _fill_header(table: PerformanceTable, info: Mapping[str, object], figures: F
 
 
 def _self_evaluate(table: PerformanceTable, figures: Figures, params: Params, sheet: Patch) -> SelfEvaluation:
-    executed_figure = parse_figure(table.executed)
-    if executed_figure.number is not None:
-        executed, note = executed_figure.number, ""
-    else:
+    executed = amount_in_yuan(table.executed)  # 266528, "266528元" or "26.6528万元"
+    if executed is not None:
+        note = ""
+    elif parse_figure(table.executed).blank:
         executed, note = figures.total_amount, f"未填{EXECUTED_LABEL}，按{figures.total_source}数计"
+    else:
+        executed, note = (figures.total_amount, f"{EXECUTED_LABEL}“{shown_value(table.executed)}”无法读取为金额"
+                          f"（应如266528或26.6528万元），按{figures.total_source}数计")
     budget = params.living_budget + params.one_off_budget
     ev = evaluate(table, params, executed, budget, note)
     score_col = table.cols.get("score")

@@ -92,8 +92,6 @@ def import_patch(table: PerformanceTable, imported: ImportedTable) -> Patch:
 
 
 def _value(v: object) -> object:
-    if isinstance(v, float) and v.is_integer():
-        return int(v)  # spreadsheets hand back 184 as 184.0
     if isinstance(v, str):
         return v.strip() or None
     return v
@@ -104,10 +102,14 @@ def _filled(v: object) -> bool:
 
 
 def _xlsx_grids(path: Path) -> list[Grid]:
-    from python_calamine import CalamineWorkbook
+    """Through the workbook reader: its safety checks, and plain values (184, not 184.0; "" is None).
 
-    book = CalamineWorkbook.from_path(str(path))
-    return [book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names]
+    A file it cannot read raises its UnreadableWorkbook, a user error with a Chinese message.
+    """
+    from ..io.reader import read_book
+
+    book = read_book(path)
+    return [book.grid(name) or [] for name in book.sheet_names]
 
 
 def _docx_grids(path: Path) -> list[Grid]:
@@ -116,8 +118,15 @@ def _docx_grids(path: Path) -> list[Grid]:
         from docx.table import _Cell
     except ImportError:
         raise PerformanceError("读取 .docx 文件需要安装 python-docx：pip install python-docx") from None
+    if not path.is_file():
+        raise PerformanceError(f"找不到文件“{path}”")
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx: PackageNotFoundError, BadZipFile, KeyError, XML errors …
+        raise PerformanceError(f"无法读取“{path.name}”：文件已损坏或不是 Word（.docx）文档。"
+                               "请在 Word/WPS 中打开并另存为 .docx 后再试") from exc
     grids = []
-    for table in docx.Document(str(path)).tables:
+    for table in document.tables:
         grid = []
         for tr in table._tbl.tr_lst:
             row: list[object] = [None] * tr.grid_before

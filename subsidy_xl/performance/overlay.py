@@ -26,6 +26,12 @@ class PatchedSource:
     def merged(self, name: str) -> Sequence[tuple[int, int, int, int]]:
         return self._src.merged(name)
 
+    def __getattr__(self, name: str):
+        """Anything else the wrapped source offers (``external_links`` …) reads as before."""
+        if name.startswith("__") or name in ("_src", "_patches"):
+            raise AttributeError(name)
+        return getattr(self._src, name)
+
 
 def patched_grid(grid: Grid, patch: Patch) -> list[list[object]]:
     """A copy of ``grid`` with the patch's values written in (growing it where needed)."""

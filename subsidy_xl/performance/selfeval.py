@@ -12,7 +12,7 @@ rows are met or not (a 定性 row is met when its 完成值 repeats the target o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Iterator
 
@@ -20,6 +20,7 @@ from ..issues import ERROR, WARNING, Issue
 from ..money import Money
 from ..params import Params
 from ..schema import PERFORMANCE_SHEET
+from .compare import rounded
 from .layout import EXECUTION_LEVEL
 from .model import IndicatorRow, PerformanceTable
 from .standards import norm, standards
@@ -156,9 +157,7 @@ def grade_of(total: Fraction, params: Params) -> str:
 
 def shown(value: Fraction | None) -> Decimal | None:
     """A score as written on the sheet: two decimals, half up."""
-    if value is None:
-        return None
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return None if value is None else rounded(value, 2)
 
 
 def check_self_evaluation(table: PerformanceTable, params: Params) -> Iterator[Issue]:

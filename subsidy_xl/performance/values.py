@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ..money import Money, normalise
+from ..money import Money, normalise, to_wan
 from ..months import YearMonth, parse_year_month
 from .standards import norm, standards
 
@@ -56,8 +56,8 @@ def from_yuan(amount: Money, unit: str) -> Money:
     """Yuan as a figure in the row's money unit (万元 exact, e.g. 66.528)."""
     if money_unit(unit) != "万元":
         return normalise(amount)
-    wan = Decimal(amount) / 10000  # exact: a division by a power of ten
-    return int(wan) if wan == wan.to_integral_value() else wan.normalize()
+    wan = to_wan(amount)  # exact: a division by a power of ten
+    return int(wan) if wan == wan.to_integral_value() else wan
 
 
 _LARGEST_FIGURE = Decimal(10) ** 15  # 1000万亿: far beyond any count, amount or rate of this programme
@@ -106,6 +106,17 @@ def parse_figure(raw: object, unit: str = "") -> Figure:
     if not _plausible(number):
         return Figure(raw, None, "", None, text)
     return Figure(raw, _tidy(number), m.group(3), None, text)
+
+
+def amount_in_yuan(raw: object) -> Money | None:
+    """An amount cell in yuan: a number is yuan; text may say 元 or 万元 ("266.528万元" -> 2665280).
+
+    None when the cell is blank or does not read as an amount (tell the two apart with ``parse_figure(raw).blank``).
+    """
+    figure = parse_figure(raw)
+    if figure.number is None or (figure.tail and not money_unit(figure.tail)):
+        return None
+    return to_yuan(figure.number, figure.tail or "元")
 
 
 def _plausible(number: Decimal) -> bool:

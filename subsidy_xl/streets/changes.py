@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..issues import Issue
-from ..schema import CHANGES_COLUMNS, CHANGES_SHEET, ISSUE_COLUMNS, SEVERITY_LABELS
+from ..schema import CHANGES_COLUMNS, CHANGES_SHEET, ISSUE_COLUMNS
+from ..tables.records import add_issue_rows
 from ..tables.sheet import SheetContent
 from .merge import ADDED, CHANGED, KEPT, MOVED, REMOVED, Change, MergeResult
 
@@ -13,7 +14,7 @@ _OUTCOME_STYLES = {KEPT: "warning"}
 
 def summary_line(result: MergeResult, files: int) -> str:
     changed = result.count(CHANGED) + result.count(MOVED)
-    kept = sum(1 for c in result.changes if c.outcome == KEPT)
+    kept = result.count(outcome=KEPT)
     return (f"导入报送表{files}份：新增{result.count(ADDED)}人，减少{result.count(REMOVED)}人（未删除，待核实），"
             f"变更{changed}项（其中{kept}项未合并，待核实）")
 
@@ -31,9 +32,7 @@ def changes_sheet(result: MergeResult, files: Sequence[str], when: str, problems
     sheet.skip()
     sheet.merged_row(f"导入时发现的问题（{len(problems)}条）", "subtitle")
     sheet.add([c.header for c in ISSUE_COLUMNS], style="header")
-    for i in problems:
-        sheet.add([i.code, SEVERITY_LABELS[i.severity], i.sheet, i.cell, i.value, i.message, i.basis],
-                  styles=("text", i.severity, "text", "text", "text", "note", "note"))
+    add_issue_rows(sheet, problems)
     return sheet
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import EXIT_ERRORS, EXIT_OK, UserError, print_issues, progress_printer
+from ..cli import BOOK_HELP, EXIT_ERRORS, EXIT_OK, print_issues, progress_printer
+from ..io.errors import UserError
 
 
 def _street_form(args: argparse.Namespace) -> int:
@@ -34,13 +35,13 @@ def _import_streets(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("street-form", help="生成街道报送表（预填该街道现有人员，带下拉选项和填表说明）")
     p.add_argument("out", type=Path, help="输出文件，如 吴家营街道报送表.xlsx")
-    p.add_argument("--street", required=True, help="街道名称，如 吴家营街道")
-    p.add_argument("--book", type=Path, help="从该工作簿预填人员（省略则生成空表）")
+    p.add_argument("--street", required=True, metavar="街道", help="街道名称，如 吴家营街道")
+    p.add_argument("--book", type=Path, metavar="工作簿", help="从该工作簿预填人员（省略则生成空表）")
     p.set_defaults(func=_street_form)
 
     p = subparsers.add_parser("import-streets", help="导入街道交回的报送表，合并到名册并生成“变动情况”（原文件自动备份）")
-    p.add_argument("book", type=Path)
+    p.add_argument("book", type=Path, help=BOOK_HELP)
     p.add_argument("files", type=Path, nargs="+", help="一个或多个报送表")
-    p.add_argument("-o", "--output", type=Path, help="写入另一个文件，不改动原文件")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入另一个文件，不改动原文件")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=_import_streets)

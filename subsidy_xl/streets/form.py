@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..analysis import BookSource, analyse
 from ..months import YearMonth
 from ..params import Params, default_params
-from ..schema import GENDERS, ROSTERS, STYLES, Column, Roster
+from ..schema import GENDERS, ROSTERS, STYLES, TEXT_KINDS, Column, Roster, cell_style
 from ..template import print_setup, put, storable, styled_workbook
 from .values import canon, id_key
 
@@ -30,7 +30,6 @@ LISTS_SHEET = "选项"
 BASELINE_SHEET = "原始数据"
 BASELINE_HEADERS = ("名册", "身份证号", "列", "原值")
 META_LABELS = {"format": "格式", "street": "街道", "created": "生成时间", "source": "来源工作簿", "digest": "校验码"}
-_TEXT_KINDS = {"id", "account", "phone", "month", "text", "choice"}
 
 Person = Mapping[str, object]  # column key -> the roster cell's value
 
@@ -149,7 +148,7 @@ def _roster_sheet(ws, spec: Roster, street: str, people: Sequence[Person], lists
         for i, col in enumerate(columns):
             value = n if col.key == "seq" else _form_value(col, person.get(col.key))
             cell = put(ws, r, i, value)
-            cell.style = STYLES[_style(col, value)]
+            cell.style = STYLES[cell_style(col, value)]
             if key and col.key != "seq":
                 entries.append((spec.name, key, col.header, canon(value)))
     last = FORM_HEADER_ROW + len(people) + SPARE_ROWS
@@ -157,7 +156,7 @@ def _roster_sheet(ws, spec: Roster, street: str, people: Sequence[Person], lists
     for i, col in enumerate(columns):
         letter = get_column_letter(i + 1)
         ws.column_dimensions[letter].width = col.width
-        if col.kind in _TEXT_KINDS:
+        if col.kind in TEXT_KINDS:
             # New rows typed by the 街道 stay text: an 18-digit ID in a number cell loses its last digits.
             ws.column_dimensions[letter].number_format = "@"
     ws.freeze_panes = f"A{FORM_HEADER_ROW + 1}"
@@ -171,12 +170,6 @@ def _form_value(col: Column, value: object) -> object:
     if col.kind == "month" and isinstance(value, _dt.date):
         return str(YearMonth(value.year, value.month))
     return storable(value)
-
-
-def _style(col: Column, value: object) -> str:
-    if col.kind in _TEXT_KINDS or isinstance(value, str):
-        return "text"
-    return "int" if col.kind == "int" else "money"
 
 
 def _validate(ws, columns: Sequence[Column], lists: Mapping[str, str], first: int, last: int) -> None:

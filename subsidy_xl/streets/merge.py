@@ -12,9 +12,9 @@ from typing import Mapping, Sequence
 from ..idcard import mask, mask_account
 from ..issues import ERROR, WARNING, Issue
 from ..rosters import Record, RosterData
-from ..schema import Column
+from ..schema import Column, cell_style
 from .returned import ReturnedForm
-from .values import canon, for_roster, id_key
+from .values import canon, for_roster
 
 Grid = Sequence[Sequence[object]]
 Patch = dict[int, dict[int, tuple[object, str | None]]]  # Excel row -> 0-based col -> (value, style key)
@@ -47,8 +47,9 @@ class MergeResult:
     changes: list[Change] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
-    def count(self, change: str, outcomes: tuple[str, ...] = ()) -> int:
-        return sum(1 for c in self.changes if c.change == change and (not outcomes or c.outcome in outcomes))
+    def count(self, change: str | None = None, outcome: str | None = None) -> int:
+        """Changes of one kind, or with one outcome, or both."""
+        return sum(1 for c in self.changes if change in (None, c.change) and outcome in (None, c.outcome))
 
 
 def merge(rosters: Sequence[RosterData], grids: Mapping[str, Grid], forms: Sequence[ReturnedForm]) -> MergeResult:
@@ -66,7 +67,7 @@ class _RosterMerge:
         self.patch: Patch = {}
         self.index: dict[str, list[Record]] = defaultdict(list)
         for rec in book.records:
-            key = id_key(rec.raw.get("id"))
+            key = _key(rec)
             if key:
                 self.index[key].append(rec)
         # What each person was pre-filled with. Any form's baseline will do: they are all the roster's values
@@ -81,7 +82,7 @@ class _RosterMerge:
         returned: dict[str, list[tuple[ReturnedForm, Record]]] = defaultdict(list)
         for form in self.forms:
             for rec in form.records(self.name):
-                key = id_key(rec.raw.get("id"))
+                key = _key(rec)
                 if key:  # an unreadable ID is reported by the form's ID check
                     returned[key].append((form, rec))
         appended = []
@@ -152,7 +153,7 @@ class _RosterMerge:
         row = _free_row(self.grid, max([r.row for r in self.book.records] + [self.book.header_row]), len(people),
                         cols.get("seq"))
         seq = max([r.values["seq"] for r in self.book.records if isinstance(r.values.get("seq"), int)] + [0])
-        unkeyed = [r for r in self.book.records if not id_key(r.raw.get("id"))]
+        unkeyed = [r for r in self.book.records if not _key(r)]
         for form, rec, key in people:
             seq += 1
             cells = {cols["seq"]: (seq, "int")} if "seq" in cols else {}
@@ -161,7 +162,7 @@ class _RosterMerge:
                     continue
                 value = for_roster(col, _returned_value(rec, col))
                 if value is not None:
-                    cells[cols[col.key]] = (value, _new_cell_style(col, value))
+                    cells[cols[col.key]] = (value, cell_style(col, value))
             self.patch[row] = cells
             change = self._change(form, rec, key, ADDED, new=f"第{row}行")
             change.outcome, change.note = MERGED, f"新增人员，已追加到“{self.name}”第{row}行"
@@ -213,6 +214,12 @@ class _RosterMerge:
         self.result.issues.append(Issue(code, WARNING, self.name, target.cell(col.key), "", message, BASIS))
 
 
+def _key(rec: Record) -> str | None:
+    """The ID a person is matched by: ``streets.values.id_key`` of the ID cell, which check_ids has already
+    stored as ``id_text`` for every roster record (analyse) and every form record (read_form)."""
+    return rec.values.get("id_text")
+
+
 def _returned_value(rec: Record, col: Column) -> object:
     """A returned cell; a blank 街道 on a street's own form means that street."""
     raw = rec.raw.get(col.key)
@@ -223,15 +230,6 @@ def _returned_value(rec: Record, col: Column) -> object:
 
 def _shown(col: Column, value: str) -> str:
     return mask_account(value) if col.kind == "account" else value
-
-
-def _new_cell_style(col: Column, value: object) -> str | None:
-    """Style of a cell in an appended row, as the template styles roster cells."""
-    if isinstance(value, str):
-        return "text"
-    if col.kind == "money":
-        return "money"
-    return "int" if col.kind == "int" else None
 
 
 def _free_row(grid: Grid, after: int, count: int, seq_col: int | None) -> int:

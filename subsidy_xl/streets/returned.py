@@ -46,7 +46,7 @@ def read_form(src: BookSource, path: Path, params: Params) -> ReturnedForm:
     meta = _read_baseline(src, form)
     form.street = meta.get("street")
     form.issues += check_external_links(getattr(src, "external_links", ()), form.sheet(""))
-    ctx = FieldContext(frozenset(params.streets), frozenset(params.rates), frozenset(params.stop_effects))
+    ctx = FieldContext.of(params)
     for spec in ROSTERS:
         grid = src.grid(spec.name)
         if grid is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..analysis import BookSource, analyse
-from ..issues import ERROR, Issue, count_by_severity, sort_issues
+from ..issues import ERROR, Issue, count_by_severity, counts_text, sort_issues
 from ..params import Params
 from ..schema import CHANGELOG_SHEET, ROSTERS
 from ..tables.records import changelog_sheet
@@ -32,13 +32,12 @@ class ImportReport:
         return count_by_severity(self.problems)
 
     def summary(self) -> str:
-        c = self.counts
-        return (f"{summary_line(self.result, len(self.files))}；导入问题：错误{c['error']}条、警告{c['warning']}条、"
-                f"提示{c['info']}条（详见“变动情况”工作表）")
+        return f"{summary_line(self.result, len(self.files))}；导入{counts_text(self.problems)}（详见“变动情况”工作表）"
 
 
 def read_forms(files: Sequence[Path], params: Params, open_book: Opener) -> list[ReturnedForm]:
     """Each file read on its own: one unreadable file is reported and the others still import."""
+    from ..io.errors import describe_error, is_user_error
     from ..io.reader import UnreadableWorkbook
 
     forms = []
@@ -47,8 +46,9 @@ def read_forms(files: Sequence[Path], params: Params, open_book: Opener) -> list
             forms.append(read_form(open_book(path), path, params))
         except (UnreadableWorkbook, OSError) as e:
             form = ReturnedForm(path, None, {})
+            detail = describe_error(e) if is_user_error(e) else str(e)  # a missing file in Chinese, not [Errno 2]
             form.issues.append(Issue("form-unreadable", ERROR, form.sheet(""), "", "",
-                                     f"无法读取报送表：{e}，未导入", "报送表格式"))
+                                     f"无法读取报送表：{detail.rstrip('。')}；该报送表未导入", "报送表格式"))
             forms.append(form)
     _one_form_per_street(forms)
     return forms

@@ -26,7 +26,7 @@ def budget_figures(living: list[LivingPerson], one_off: list[OneOffPerson], para
     by_quarter = list(zip(*years)) or [()] * len(quarters)
     living_by_q = [total(pay.amount for pay in quarter) for quarter in by_quarter]
     paid_living = sum(1 for year in years if any(pay.months for pay in year))
-    payable = [p for p in one_off if p.result is not None and p.result.amount > 0 and not p.blocked]
+    payable = [p for p in one_off if p.payable]
     one_off_total = total(p.result.amount for p in payable)
     # The plan pays the one-off subsidy by its deadline, so both budget and computed
     # amount fall in the deadline's quarter.
@@ -67,7 +67,7 @@ def budget_sheet(f: dict, params: Params) -> SheetContent:
     sheet.add(["一次性补助", params.one_off_budget_people, params.one_off_budget_average, None, f["one_off_budget"],
                f["one_off_people"], f["one_off_paid_people"], f["one_off_total"],
                f["one_off_total"] - f["one_off_budget"],
-               f"预算 {params.one_off_budget_people}人×{params.one_off_budget_average}元；测算为月岗位补贴×任满年数×计发月数之和"],
+               f"预算 {params.one_off_budget_people}人×{params.one_off_budget_average}元；测算为月岗位补贴×任满年数×每年计发月数之和"],
               styles=styles)
     budget = f["living_budget"] + f["one_off_budget"]
     computed = f["living_total"] + f["one_off_total"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from ..cells import a1
-from ..compute import LivingPerson, OneOffPerson
+from ..compute import INCOMPLETE, LivingPerson, OneOffPerson
 from ..idcard import mask
 from ..money import rmb_upper, total
 from ..months import Quarter
@@ -22,6 +22,7 @@ from ..params import Params
 from ..rosters import Record
 from ..schema import ONE_OFF_PAY_SHEET, QUARTERLY_SHEET
 from .sheet import SheetContent
+from .summary import NO_STREET, street_order
 
 
 @dataclass(frozen=True)
@@ -140,11 +141,6 @@ def _id(v: Mapping[str, object]) -> object:
     return v.get("id_number") or v.get("id_text") or v.get("id")
 
 
-def _street_order(params: Params, streets: Sequence[str]) -> list[str]:
-    known = list(params.streets)
-    return known + sorted({s for s in streets if s not in params.streets}, key=str)
-
-
 def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params, unit: str,
                     public: bool = False) -> tuple[SheetContent, dict]:
     """The 季度发放 sheet (or its 公示 version) and its figures: totals by street, people paid and not paid."""
@@ -163,12 +159,12 @@ def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params
     for p in people:
         pay = p.pay(quarter, params)
         if pay.months:
-            by_street[p.rec.values.get("street") or "（未填街道）"].append((p, pay))
+            by_street[p.rec.values.get("street") or NO_STREET].append((p, pay))
         else:
             unpaid.append((_person(p.rec), pay.reason))
     seq = 0
     street_totals = {}
-    for street in _street_order(params, list(by_street)):
+    for street in street_order(params, by_street):
         rows = by_street.get(street)
         if not rows:
             continue
@@ -206,11 +202,11 @@ def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str,
     by_category: dict[str, list[OneOffPerson]] = defaultdict(list)
     unpaid = []
     for p in people:
-        if p.result is not None and p.result.amount > 0 and not p.blocked:
+        if p.payable:
             by_category[p.category].append(p)
         else:
             unpaid.append(({**_person(p.rec), "职务类别": p.category},
-                           p.blocked or (p.result.reason if p.result else "信息不全")))
+                           p.blocked or (p.result.reason if p.result else INCOMPLETE)))
     seq = 0
     category_totals = {}
     order = list(params.rates) + sorted(c for c in by_category if c not in params.rates)

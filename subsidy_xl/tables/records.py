@@ -12,12 +12,24 @@ def issues_sheet(issues: Sequence[Issue]) -> SheetContent:
     """Header in row 1 (filterable), one issue a row, errors first."""
     sheet = SheetContent(ISSUES_SHEET)
     sheet.add([c.header for c in ISSUE_COLUMNS], style="header")
-    for i in issues:
-        sheet.add([i.code, SEVERITY_LABELS[i.severity], i.sheet, i.cell, i.value, i.message, i.basis],
-                  styles=("text", i.severity, "text", "text", "text", "note", "note"))
+    add_issue_rows(sheet, issues)
     if not issues:
         sheet.add(["", "", "", "", "", "未发现问题", ""], style="text")
     return sheet
+
+
+def issue_row(i: Issue) -> list[str]:
+    """One issue in the order of ISSUE_COLUMNS: every 问题清单 (sheet, exported .xlsx and .csv, 变动情况) uses it."""
+    return [i.code, SEVERITY_LABELS[i.severity], i.sheet, i.cell, i.value, i.message, i.basis]
+
+
+def issue_styles(i: Issue) -> tuple[str, ...]:
+    return ("text", i.severity, "text", "text", "text", "note", "note")
+
+
+def add_issue_rows(sheet: SheetContent, issues: Sequence[Issue]) -> None:
+    for i in issues:
+        sheet.add(issue_row(i), styles=issue_styles(i))
 
 
 def changelog_sheet(previous: Sequence[Sequence[object]], entry: Sequence[object]) -> SheetContent:

@@ -7,6 +7,7 @@ street rows: with more streets than rows, the last row gathers the rest.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Iterable
 
 from ..compute import LivingPerson, OneOffPerson
 from ..money import normalise, total
@@ -36,8 +37,9 @@ OTHERS = "其他街道"
 NO_STREET = "（未填街道）"
 
 
-def _streets(params: Params, seen: set[str]) -> list[str]:
-    return list(params.streets) + sorted(seen - set(params.streets))
+def street_order(params: Params, seen: Iterable[str]) -> list[str]:
+    """The 参数 sheet's streets in its order, then any other street named in a roster, sorted."""
+    return list(params.streets) + sorted(set(seen) - set(params.streets), key=str)
 
 
 def summary_sheet(living: list[LivingPerson], one_off: list[OneOffPerson], quarter: Quarter, params: Params,
@@ -52,12 +54,12 @@ def summary_sheet(living: list[LivingPerson], one_off: list[OneOffPerson], quart
         s[1] += now.amount
         s[2] += sum(pay.amount for pay in p.year(params.budget_year, params))
     for p in one_off:
-        if p.result is not None and p.result.amount > 0 and not p.blocked:
+        if p.payable:
             s = by_street[p.rec.values.get("street") or NO_STREET]
             s[3] += 1
             s[4] += p.result.amount
     rows = []
-    for name in _streets(params, set(by_street)):
+    for name in street_order(params, by_street):
         n, now, year, m, once = by_street[name]
         rows.append([name, n, normalise(now), normalise(year), m, normalise(once)])
     if len(rows) > STREET_ROWS:
