@@ -38,7 +38,7 @@ GIVEN = "建国秀英志强丽华明伟芳军敏静海燕桂兰文"
 def roster_rows(count: int):
     """A header and `count` person rows shaped like 一次性补助名册 (21 columns)."""
     header = [f"列{i + 1}" for i in range(COLUMNS)]
-    yield 1, [(col, text, None) for col, text in enumerate(header)]
+    yield 1, 0, header, None
     for i in range(count):
         name = SURNAMES[i % 20] + GIVEN[i % 17] + GIVEN[(i // 17) % 17]
         id_number = f"530114{1940 + i % 40}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}{i % 10}"
@@ -49,7 +49,7 @@ def roster_rows(count: int):
             f"1{3 + i % 6}{i:09d}"[:11], "", None, "备注" if i % 11 == 0 else None,
             Decimal(i % 5000), Decimal(i % 3000), Decimal(i % 2000), "已核对",
         ]
-        yield i + 2, [(col, value, None) for col, value in enumerate(values)]
+        yield i + 2, 0, values, None
 
 
 def timed(label: str, action):

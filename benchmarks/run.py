@@ -206,20 +206,16 @@ def _category_mismatch(rng, rows, i, streets):
 
 
 def _sheet_rows(spec, people: list[dict]):
-    """Rows for PackageEditor.replace_sheet_data: the header and one row per person, styled as the template does."""
+    """Lines for PackageEditor.replace_sheet_data: the header and one row per person, styled as the template does."""
     from subsidy_xl.schema import STYLES
 
     header, text, number, money = STYLES["header"], STYLES["text"], STYLES["int"], STYLES["money"]
-    yield 1, [(c, col.header, header) for c, col in enumerate(spec.columns)]
-    columns = list(enumerate(spec.columns))
+    yield 1, 0, [col.header for col in spec.columns], header
     for r, person in enumerate(people, 2):
-        cells = [(0, r - 1, number)]
-        for c, col in columns[1:]:
-            value = person.get(col.header)
-            if value is not None:
-                style = text if isinstance(value, str) else money if col.kind == "money" else number
-                cells.append((c, value, style))
-        yield r, cells
+        values = [r - 1] + [person.get(col.header) for col in spec.columns[1:]]
+        styles = [number] + [None if value is None else text if isinstance(value, str) else
+                             money if col.kind == "money" else number for col, value in zip(spec.columns[1:], values[1:])]
+        yield r, 0, values, styles
 
 
 def generate(path: Path, rows: int, seed: int = SEED) -> Path:

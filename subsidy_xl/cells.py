@@ -1,8 +1,16 @@
-"""A1 references."""
+"""A1 references, and the shape of the rows written into a sheet."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Sequence
+
+# (0-based column, value, style key or None)
+Cell = tuple[int, object, "str | None"]
+# (Excel row, 0-based first column, values, styles): ``styles`` is one style key (or None) for every value,
+# or a sequence of them, one per value. A 100,000-row payment sheet is 100,000 of these, each sharing its
+# styles tuple, rather than millions of per-cell tuples; the file writer renders runs of them column by column.
+Line = tuple[int, int, Sequence[object], "str | None | Sequence[str | None]"]
 
 
 @lru_cache(maxsize=256)

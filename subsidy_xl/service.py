@@ -190,7 +190,7 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: boo
     for sheet in plan.sheets:
         if sheet.name not in editor.sheet_names:
             editor.add_sheet(sheet.name)
-        editor.replace_sheet_data(sheet.name, sheet.rows, sheet.merges, style_names=STYLES)
+        editor.replace_sheet_data(sheet.name, sheet.lines, sheet.merges, style_names=STYLES)
     for name, patch in plan.patches.items():
         if patch:
             editor.patch_cells(name, patch, style_names=STYLES)

@@ -245,11 +245,10 @@ def outside_sheet_data(sheet: bytes) -> tuple[bytes, bytes]:
 
 
 def quarterly_rows(count: int):
-    yield 3, [(0, "序号", None), (1, "姓名", None), (2, "社区", None), (3, "月数", None), (4, "月标准", None),
-              (5, "金额", None)]
+    yield 3, 0, ["序号", "姓名", "社区", "月数", "月标准", "金额"], None
+    styles = (None, None, None, None, "金额", "金额")
     for i in range(count):
-        yield 4 + i, [(0, i + 1, None), (1, f"新{i}", None), (2, "社区一", None), (3, 3, None),
-                      (4, Decimal("100.50"), "金额"), (5, Decimal("301.50"), "金额")]
+        yield 4 + i, 0, [i + 1, f"新{i}", "社区一", 3, Decimal("100.50"), Decimal("301.50")], styles
 
 
 def roster_patch() -> dict[int, dict[int, tuple]]:
@@ -303,8 +302,7 @@ def grown_book(rich_book, workdir) -> Path:
     """The rich book from an "older template": a sheet added, filled, and the table grown."""
     editor = PackageEditor(rich_book)
     editor.add_sheet("问题清单", after=QUARTERLY)
-    editor.replace_sheet_data("问题清单", [(1, [(0, "代码", None), (1, "说明", None)]),
-                                          (2, [(0, "id-number", None), (1, "身份证号位数不对", None)])])
+    editor.replace_sheet_data("问题清单", [(1, 0, ["代码", "说明"], None), (2, 0, ["id-number", "身份证号位数不对"], None)])
     extra = {row: {col: (f"r{row}c{col}", None) for col in range(11)} for row in range(PEOPLE + 2, PEOPLE + 12)}
     editor.patch_cells(ROSTER, extra)
     editor.set_table_ref("名册表", f"A1:K{PEOPLE + 11}")
@@ -484,8 +482,8 @@ def test_every_value_type_is_written_exactly(tmp_path):
               "emoji 😀 ok", True, False, 12, -(10 ** 17) + 1, Decimal("12345678901234567.01"), Decimal("1E+3"),
               1.25, dt.date(2024, 2, 29), dt.datetime(2024, 1, 2, 12, 0), dt.date(1900, 2, 28), float("nan"),
               None, long_text, dt.date(1899, 12, 1)]
-    truncated = editor.replace_sheet_data("S", [(1, [(col, value, "日期" if col == 16 else None)
-                                                      for col, value in enumerate(values)])])
+    styles = tuple("日期" if col == 16 else None for col in range(len(values)))
+    truncated = editor.replace_sheet_data("S", [(1, 0, values, styles)])
     assert truncated == [TruncatedCell("S", "V1", 40_000)]
     editor.save(tmp_path / "out.xlsx")
     xml = parts_of(tmp_path / "out.xlsx")["xl/worksheets/sheet1.xml"]
@@ -503,7 +501,7 @@ def test_every_value_type_is_written_exactly(tmp_path):
 def test_dates_in_a_1904_workbook(tmp_path):
     editor = PackageEditor(tiny_book(tmp_path / "in.xlsx", "", date1904=True))
     assert editor.date1904
-    editor.replace_sheet_data("S", [(1, [(0, dt.date(1904, 1, 2), "日期"), (1, dt.date(2024, 1, 1), "日期")])])
+    editor.replace_sheet_data("S", [(1, 0, [dt.date(1904, 1, 2), dt.date(2024, 1, 1)], "日期")])
     editor.save(tmp_path / "out.xlsx")
     assert b"<v>1</v>" in parts_of(tmp_path / "out.xlsx")["xl/worksheets/sheet1.xml"]
     assert read_book(tmp_path / "out.xlsx").sheet("S").rows[0] == [dt.date(1904, 1, 2), dt.date(2024, 1, 1)]
@@ -529,9 +527,11 @@ def test_unsupported_values_are_refused(tmp_path):
     with pytest.raises(TypeError):
         editor.patch_cells("S", {1: {0: (object(), None)}})
     with pytest.raises(ValueError):
-        editor.replace_sheet_data("S", [(2, []), (1, [])])
+        editor.replace_sheet_data("S", [(2, 0, [], None), (1, 0, [], None)])
     with pytest.raises(ValueError):
-        editor.replace_sheet_data("S", [(1, [(3, 1, None), (2, 1, None)])])
+        editor.replace_sheet_data("S", [(1, -1, [1], None)])
+    with pytest.raises(ValueError):
+        editor.replace_sheet_data("S", [(1, 16_383, [1, 2], None)])  # past column XFD
     with pytest.raises(ValueError):
         editor.patch_cells("S", {0: {0: (1, None)}})
 

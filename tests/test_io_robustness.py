@@ -206,7 +206,7 @@ def test_a_sheet_whose_row_attributes_are_not_utf8_is_refused_in_chinese(tmp_pat
         if prefetch:
             editor.prefetch(["S"])  # the same read, on the other thread
         with pytest.raises(PackageError, match="已损坏") as caught:
-            editor.replace_sheet_data("S", [(1, [(0, 5, None)])])
+            editor.replace_sheet_data("S", [(1, 0, [5], None)])
         assert "Excel/WPS" in str(caught.value) and not english_words(str(caught.value))
 
 
@@ -303,7 +303,7 @@ def test_a_failed_save_is_explained_in_chinese(tmp_path):
 def test_merged_ranges_are_parsed_and_bounded_as_before(tmp_path):
     path = tiny_book(tmp_path / "in.xlsx", "")
     editor = PackageEditor(path)
-    editor.replace_sheet_data("S", [(1, [(0, "标题", None)])], merges=["$A$1:C1", " B3:XFD4 "])
+    editor.replace_sheet_data("S", [(1, 0, ["标题"], None)], merges=["$A$1:C1", " B3:XFD4 "])
     editor.save(tmp_path / "out.xlsx")
     assert [str(merge) for merge in read_book(tmp_path / "out.xlsx").sheet("S").merged] == ["A1:C1", "B3:XFD4"]
     for bad in ("a1:b2", "A0:B2", "XFE1:XFE2", "A1:A1048577", "B1:A2", "A2:B1", "A1:", "A1:B2:C3", "1A:B2"):

@@ -2,7 +2,7 @@
 
 Issue 7 (performance) changed how the work is done, not what it gives: rosters are parsed once per
 distinct value, unchanged cells and parts are not written again, big parts are deflated and sheets
-read on another thread. Each test here holds a shortcut against the straightforward version.
+read on another thread, and rows are rendered column by column. Each test here holds a shortcut against the straightforward version.
 (Timings live in benchmarks/run.py; no test here measures time.)
 """
 from __future__ import annotations
@@ -15,11 +15,13 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from subsidy_xl import service
 from subsidy_xl.compute import LivingPerson
 from subsidy_xl.io.package import PackageEditor
 from subsidy_xl.io.reader import read_book
+from subsidy_xl.io.render import COLUMNS, RENDER_BLOCK_ROWS, CellRenderer, render_lines
 from subsidy_xl.issues import Issue
 from subsidy_xl.months import Quarter, YearMonth
 from subsidy_xl.params import default_params
@@ -165,7 +167,7 @@ def test_a_changed_row_is_rewritten_and_only_it(refreshed, tmp_path):
 def test_parts_deflated_on_the_other_thread_read_back_the_same(refreshed, tmp_path):
     editor = PackageEditor(refreshed)
     editor.prefetch([QUARTERLY_SHEET])
-    rows = [(r, [(0, f"第{r}行" * 40, None), (1, r, None)]) for r in range(4, 30_000)]
+    rows = [(r, 0, [f"第{r}行" * 40, r], None) for r in range(4, 30_000)]
     editor.replace_sheet_data(QUARTERLY_SHEET, rows)  # big enough to be deflated on the other thread
     out = io.BytesIO()
     editor.save(out)
@@ -250,3 +252,78 @@ def test_living_quarter_counts_the_months_payable_months_lists():
                         assert (pay.reason is None) == bool(listed)
                         checked += 1
     assert checked > 10_000
+
+
+# ---------------------------------------------------------------- rows rendered column by column
+
+_RENDER_VALUES = st.one_of(
+    st.none(), st.text(max_size=6), st.sampled_from(["", " x", "x\n", "a<b", "_x0041_", "a\nb", "龙城", "\t"]),
+    st.integers(-10 ** 6, 10 ** 6), st.sampled_from([True, Decimal("1.50"), 2.5, dt.date(2024, 1, 1)]))
+_STYLE_ATTRS = {None: "", "text": ' s="4"', "int": ' s="5"', "unknown": ""}
+
+
+@st.composite
+def _lines(draw):
+    """Blocks of consecutive rows sharing first column, width and styles (what render_lines takes as one
+    run), with gaps between blocks; a column is text only, integers only or mixed, as payment sheets are."""
+    lines, row = [], 0
+    for _ in range(draw(st.integers(0, 5))):
+        row += draw(st.integers(1, 3))
+        first, width = draw(st.integers(0, 3)), draw(st.integers(0, 4))
+        styles = draw(st.one_of(st.sampled_from(list(_STYLE_ATTRS)),
+                                st.tuples(*[st.sampled_from(list(_STYLE_ATTRS))] * width)))
+        kinds = [draw(st.sampled_from([st.one_of(st.none(), st.text(max_size=4)),
+                                       st.one_of(st.none(), st.integers(-99, 99)), _RENDER_VALUES]))
+                 for _ in range(width)]
+        for _ in range(draw(st.integers(1, 6))):
+            lines.append((row, first, [draw(kind) for kind in kinds], styles))
+            row += 1
+        row -= 1
+    return lines
+
+
+def _plain_render(lines, old_attrs):
+    """Every cell rendered on its own by CellRenderer.cell, row by row: the way render_lines must agree with."""
+    renderer = CellRenderer("S", False)
+    numbers = sorted({line[0] for line in lines} | set(old_attrs))
+    by_row = {line[0]: line for line in lines}
+    out, written = [], []
+    for number in numbers:
+        body = ""
+        if number in by_row:
+            _row, first, values, styles = by_row[number]
+            for j, value in enumerate(values):
+                style = styles if styles is None or isinstance(styles, str) else styles[j]
+                xml = renderer.cell(f"{COLUMNS[first + j]}{number}", value, _STYLE_ATTRS[style])
+                if xml:
+                    body += xml
+                    written.append((number, first + j))
+        attrs = old_attrs.get(number, "")
+        if body:
+            out.append(f'<row r="{number}"{attrs}>{body}</row>')
+        elif attrs:
+            out.append(f'<row r="{number}"{attrs}/>')
+    return "".join(out).encode("utf-8"), written
+
+
+@settings(max_examples=300, deadline=None)
+@given(_lines(), st.dictionaries(st.integers(1, 25), st.sampled_from([' ht="30" customHeight="1"', ' hidden="1"']),
+                                 max_size=4))
+def test_rows_rendered_by_column_are_the_rows_rendered_cell_by_cell(lines, old_attrs):
+    blocks, bounds = render_lines(lines, CellRenderer("S", False), old_attrs, _STYLE_ATTRS.__getitem__)
+    expected, written = _plain_render(lines, old_attrs)
+    assert b"".join(blocks) == expected
+    if written:
+        rows, cols = [r for r, _c in written], [c for _r, c in written]
+        assert (bounds.first_row, bounds.last_row, bounds.first_col, bounds.last_col) == \
+            (min(rows), max(rows), min(cols), max(cols))
+    else:
+        assert bounds.union_text(None) is None
+
+
+def test_a_long_run_is_cut_into_blocks_and_still_renders_every_row():
+    lines = [(r, 0, [r, f"第{r}行", None if r % 3 else "x"], ("int", "text", None)) for r in range(1, 10_001)]
+    blocks, bounds = render_lines(lines, CellRenderer("S", False), {}, _STYLE_ATTRS.__getitem__)
+    assert len(blocks) >= 10_000 // RENDER_BLOCK_ROWS
+    assert b"".join(blocks) == _plain_render(lines, {})[0]
+    assert bounds.union_text(None) == "A1:C10000"

@@ -17,16 +17,14 @@ column indexes are 0-based (0 = column A), as in ``reader.SheetData.rows[r][c]``
 Typical use (with safe_save.safe_replace around the save)::
 
     editor = PackageEditor("补助.xlsx")
-    editor.replace_sheet_data("季度发放", rows, merges=["A1:F1"])
+    editor.replace_sheet_data("季度发放", [(1, 0, ["标题"], "标题"), (3, 0, ["序号", "姓名"], None)],
+                              merges=["A1:F1"])
     editor.patch_cells("一次性补助名册", {5: {17: (Decimal("1200"), "金额")}})
     editor.save(target)
 """
 from __future__ import annotations
 
 import bisect
-import datetime as dt
-import math
-import numbers
 import os
 import posixpath
 import re
@@ -35,23 +33,20 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
-from ..cells import col_letter, parse_a1
+from ..cells import Line
 from .reader import CellRange
+from .render import (COLUMNS, MAX_COLUMNS, MAX_ROWS, Bounds, CellRenderer, TruncatedCell, ValueRefused,
+                     parse_range, range_text, render_lines)
 from .zipsafe import SafePackage, SheetEntry, WorkbookError, parse_xml, rels_part_for
 # Copying a member still deflated (save() calls these by their names here: tests wrap them to fail part-way).
 from .zipsafe import add_deflated as _add_deflated, can_copy_deflated as _can_copy_deflated
 
-__all__ = ["Cell", "FormulaConflict", "NotInWorkbook", "PackageEditor", "PackageError", "TruncatedCell"]
+__all__ = ["FormulaConflict", "NotInWorkbook", "PackageEditor", "PackageError", "TruncatedCell"]
 
-Cell = tuple[int, object, str | None]  # (0-based column, value, named style or None)
 
-MAX_ROWS = 1_048_576
-MAX_COLUMNS = 16_384
-MAX_TEXT_UNITS = 32_767  # Excel's cell limit, counted in UTF-16 code units
 # Parts larger than this (the big sheets) are deflated at level 1, which on
 # sheet XML is several times faster than level 6 for a somewhat larger file
 # (figures: benchmarks/io_bench.py); smaller parts keep zlib's default level.
@@ -64,7 +59,6 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _TABLE_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 _CHUNK_BYTES = 8 << 20
-_RENDER_BLOCK_ROWS = 4096  # rows rendered to one block of bytes before the next block starts
 _HEAD_LIMIT_BYTES = 64 << 20  # sheetPr, views and cols before <sheetData> are small
 
 
@@ -83,146 +77,11 @@ class NotInWorkbook(PackageError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class _ValueRefused(ValueError):
-    """A value Excel cannot hold (infinity ...): the caller's mistake, not a damaged file."""
-
-
-@dataclass(frozen=True)
-class TruncatedCell:
-    """Text longer than Excel's 32,767-character cell limit was cut to the limit."""
-
-    sheet: str
-    cell: str  # A1 reference
-    length: int  # original length in UTF-16 code units
-
-
-# ----------------------------------------------------------------------------------
-# cell rendering
-# ----------------------------------------------------------------------------------
-_COLUMNS = [col_letter(col) for col in range(MAX_COLUMNS)]
-_COLUMNS_B = [letters.encode("ascii") for letters in _COLUMNS]
-_COLUMN_OF_B = {letters: col for col, letters in enumerate(_COLUMNS_B)}
-
-# One search decides whether a string needs more than wrapping in <t>.
-_TEXT_NEEDS_CARE = re.compile(
-    "[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^[ \t\n]|[ \t\n]$")
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Excel decodes _xHHHH_ in text; a literal one is kept by escaping its underscore.
-_ESCAPE_LOOKALIKE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
-_EPOCH_1900 = dt.date(1899, 12, 30)
-_EPOCH_1904 = dt.date(1904, 1, 1)
-_FIRST_REAL_1900_DAY = dt.date(1900, 3, 1)  # before it, Excel's phantom 1900-02-29 shifts serials by one
-
-
-class _CellRenderer:
-    """Turns (reference, value, style attribute) into the XML of one <c> element."""
-
-    def __init__(self, sheet: str, date1904: bool) -> None:
-        self.sheet = sheet
-        self.date1904 = date1904
-        self.truncated: list[TruncatedCell] = []
-
-    def cell(self, ref: str, value: object, s: str) -> str:
-        kind = type(value)
-        if kind is str:
-            if not value:
-                return self.empty(ref, s)
-            if len(value) > MAX_TEXT_UNITS // 2 or _TEXT_NEEDS_CARE.search(value):
-                return self._text(ref, value, s)
-            return f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
-        if kind is int:
-            return f'<c r="{ref}"{s}><v>{value}</v></c>'
-        if kind is Decimal:
-            return f'<c r="{ref}"{s}><v>{_decimal_text(value)}</v></c>'
-        if value is None:
-            return self.empty(ref, s)
-        return self._other(ref, value, s)
-
-    @staticmethod
-    def empty(ref: str, s: str) -> str:
-        return f'<c r="{ref}"{s}/>' if s else ""
-
-    def _text(self, ref: str, value: str, s: str) -> str:
-        text = _XML_ILLEGAL.sub("", value)
-        if len(text) > MAX_TEXT_UNITS // 2:
-            units = text.encode("utf-16-le")
-            if len(units) > 2 * MAX_TEXT_UNITS:
-                self.truncated.append(TruncatedCell(self.sheet, ref, len(units) // 2))
-                text = units[: 2 * MAX_TEXT_UNITS].decode("utf-16-le", "ignore")  # never splits a pair
-        if not text:
-            return self.empty(ref, s)
-        escaped = (_ESCAPE_LOOKALIKE.sub("_x005F_", text)
-                   .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;"))
-        space = ' xml:space="preserve"' if text[0] in " \t\n\r" or text[-1] in " \t\n\r" else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
-
-    def _other(self, ref: str, value: object, s: str) -> str:
-        if isinstance(value, bool):
-            return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-        if _is_missing(value):  # NaN, pandas NaT/NA: the usual "no value" of a DataFrame
-            return self.empty(ref, s)
-        if isinstance(value, (dt.date, dt.time, dt.timedelta)):
-            serial = self._serial(value)
-            if serial is None:  # before the workbook's epoch: Excel has no number for it
-                return self.cell(ref, value.isoformat(), s)
-            return f'<c r="{ref}"{s}><v>{serial}</v></c>'
-        if isinstance(value, Decimal):
-            return f'<c r="{ref}"{s}><v>{_decimal_text(value)}</v></c>'
-        if isinstance(value, numbers.Integral):
-            return f'<c r="{ref}"{s}><v>{int(value)}</v></c>'
-        if isinstance(value, numbers.Real):
-            number = float(value)
-            if math.isinf(number):
-                raise _ValueRefused(f"工作表“{self.sheet}”{ref}：无穷大不能写入 Excel。")
-            return f'<c r="{ref}"{s}><v>{number!r}</v></c>'
-        if isinstance(value, str):
-            return self.cell(ref, str(value), s)
-        if hasattr(value, "item"):  # numpy scalar, e.g. numpy.bool_
-            return self.cell(ref, value.item(), s)
-        raise TypeError(f"工作表“{self.sheet}”{ref}：不支持写入 {type(value).__name__} 类型的值。")
-
-    def _serial(self, value: dt.date | dt.time | dt.timedelta) -> str | None:
-        if isinstance(value, dt.timedelta):
-            return repr(value.total_seconds() / 86400)
-        if isinstance(value, dt.time):
-            return repr(_day_fraction(value))
-        day = value.date() if isinstance(value, dt.datetime) else value
-        if self.date1904:
-            days = (day - _EPOCH_1904).days
-            first = 0
-        else:
-            days = (day - _EPOCH_1900).days - (day < _FIRST_REAL_1900_DAY)
-            first = 1
-        if days < first:
-            return None
-        if isinstance(value, dt.datetime):
-            fraction = _day_fraction(value.time())
-            if fraction:
-                return repr(days + fraction)
-        return str(days)
-
-
-def _day_fraction(moment: dt.time) -> float:
-    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
-    return seconds / 86400
-
-
-def _decimal_text(value: Decimal) -> str:
-    if not value.is_finite():
-        raise _ValueRefused(f"无法写入非有限的数值 {value}。")
-    return format(value, "f")
-
-
-def _is_missing(value: object) -> bool:
-    try:
-        return bool(value != value)
-    except TypeError:  # pandas.NA refuses a truth value: it is "missing" by definition
-        return True
-
-
 # ----------------------------------------------------------------------------------
 # sheet XML at byte level
 # ----------------------------------------------------------------------------------
+_COLUMNS_B = [letters.encode("ascii") for letters in COLUMNS]
+_COLUMN_OF_B = {letters: col for col, letters in enumerate(_COLUMNS_B)}
 _SHEET_DATA_OPEN = re.compile(rb"<sheetData\b[^>]*?(/?)>")
 _ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
 # A row start tag; r is captured directly when it comes first, as Excel writes it.
@@ -318,54 +177,6 @@ def _column_of(letters: bytes, part: str) -> int:
         raise PackageError(f"“{part}”中有无效的单元格引用列“{letters.decode()}”。") from None
 
 
-def _parse_range(text: str) -> tuple[int, int, int, int]:
-    """(first_row, first_col, last_row, last_col) of "A1" or "A1:C9"; rows 1-based, cols 0-based."""
-    first, colon, last = text.strip().partition(":")
-    try:
-        if first != first.upper() or last != last.upper() or (colon and not last):
-            raise ValueError(text)
-        first_row, first_col = parse_a1(first)
-        last_row, last_col = parse_a1(last) if colon else (first_row, first_col)
-    except ValueError:
-        raise ValueError(f"无效的单元格区域“{text}”。") from None
-    if (not 1 <= first_row <= last_row <= MAX_ROWS) or not 0 <= first_col <= last_col < MAX_COLUMNS:
-        raise ValueError(f"无效的单元格区域“{text}”。")
-    return first_row, first_col, last_row, last_col
-
-
-def _range_text(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
-    first = f"{_COLUMNS[first_col]}{first_row}"
-    if (first_row, first_col) == (last_row, last_col):
-        return first
-    return f"{first}:{_COLUMNS[last_col]}{last_row}"
-
-
-class _Bounds:
-    """Smallest rectangle holding the cells written (rows 1-based, columns 0-based)."""
-
-    def __init__(self) -> None:
-        self.first_row, self.last_row = MAX_ROWS + 1, 0
-        self.first_col, self.last_col = MAX_COLUMNS, -1
-
-    def add(self, row: int, first_col: int, last_col: int) -> None:
-        self.first_row, self.last_row = min(self.first_row, row), max(self.last_row, row)
-        self.first_col, self.last_col = min(self.first_col, first_col), max(self.last_col, last_col)
-
-    def union_text(self, existing: str | None) -> str | None:
-        """The A1 range of these bounds joined with `existing` (a dimension ref), or `existing` if empty."""
-        if not self.last_row:
-            return existing
-        box = [self.first_row, self.first_col, self.last_row, self.last_col]
-        if existing:
-            try:
-                r0, c0, r1, c1 = _parse_range(existing)
-            except ValueError:
-                pass
-            else:
-                box = [min(box[0], r0), min(box[1], c0), max(box[2], r1), max(box[3], c1)]
-        return _range_text(*box)
-
-
 def _with_dimension(head: bytes, new_ref_for: Callable[[str], str | None]) -> bytes:
     """Set <dimension ref>, if the sheet has one, to new_ref_for(its current ref)."""
     found = _DIMENSION_REF.search(head)
@@ -423,10 +234,10 @@ def _normalised_merges(merges: Sequence[str | CellRange]) -> list[str]:
     result = []
     for merge in merges:
         text = str(merge)
-        first_row, first_col, last_row, last_col = _parse_range(text)
+        first_row, first_col, last_row, last_col = parse_range(text)
         if (first_row, first_col) == (last_row, last_col):
             raise ValueError(f"合并区域“{text}”只有一个单元格。")
-        result.append(f"{_COLUMNS[first_col]}{first_row}:{_COLUMNS[last_col]}{last_row}")
+        result.append(f"{COLUMNS[first_col]}{first_row}:{COLUMNS[last_col]}{last_row}")
     return result
 
 
@@ -451,7 +262,7 @@ def _validated_patches(cells: _Patch) -> dict[int, Mapping[int, tuple[object, st
 class _SheetPatcher:
     """Streams the rows of one sheet, rewriting only the patched cells."""
 
-    def __init__(self, sheet: str, part: str, patches: _Patch, renderer: _CellRenderer,
+    def __init__(self, sheet: str, part: str, patches: _Patch, renderer: CellRenderer,
                  style_attr: Callable[[str], str | None]) -> None:
         self.sheet = sheet
         self.part = part
@@ -492,7 +303,7 @@ class _SheetPatcher:
 
     def dimension_for(self, existing: str) -> str | None:
         """The sheet's <dimension> grown to hold every patched cell."""
-        bounds = _Bounds()
+        bounds = Bounds()
         first_col = min(min(cols) for cols in self.patches.values())
         last_col = max(max(cols) for cols in self.patches.values())
         bounds.add(self.pending[0], first_col, last_col)
@@ -540,7 +351,7 @@ class _SheetPatcher:
             style_at = block.find(b' s="', at, tag_end)  # find() beats a regex on a large block
             existing = block[style_at + 4:block.index(b'"', style_at + 4)] if style_at >= 0 else None
             pieces.append(block[pos:at])
-            pieces.append(self.render(_COLUMNS[col] + suffix, value, self._style(style, existing)).encode("utf-8"))
+            pieces.append(self.render(COLUMNS[col] + suffix, value, self._style(style, existing)).encode("utf-8"))
             pos = cell_end
         pieces.append(block[pos:end])
         return b"".join(pieces)
@@ -593,7 +404,7 @@ class _SheetPatcher:
         return _column_of(inner[start:end], self.part)
 
     def _cell(self, number: int, col: int, value: object, style: str | None, existing: bytes | None) -> bytes:
-        return self.render(_COLUMNS[col] + str(number), value, self._style(style, existing)).encode("utf-8")
+        return self.render(COLUMNS[col] + str(number), value, self._style(style, existing)).encode("utf-8")
 
     def _style(self, style: str | None, existing: bytes | None) -> str:
         """The s attribute of a patched cell: the named style if known, else the cell's own (`existing`)."""
@@ -611,7 +422,7 @@ class _SheetPatcher:
             kind_attr = _T_ATTR.search(attrs)
             kind = kind_attr.group(1) if kind_attr else b"normal"
             try:
-                top, left, bottom, right = _parse_range(ref)
+                top, left, bottom, right = parse_range(ref)
             except ValueError:
                 continue
             touched, whole = self._coverage(top, left, bottom, right)
@@ -806,15 +617,16 @@ class PackageEditor:
         return 0 if index is None else index
 
     # --- sheets ----------------------------------------------------------------------
-    def replace_sheet_data(self, sheet: str, rows: Iterable[tuple[int, Sequence[Cell | None]]],
-                           merges: Sequence[str | CellRange] = (),
+    def replace_sheet_data(self, sheet: str, lines: Iterable[Line], merges: Sequence[str | CellRange] = (),
                            style_names: Mapping[str, str] | None = None) -> list[TruncatedCell]:
-        """Replace every row of an owned sheet, and its merged ranges, by `rows` and `merges`.
+        """Replace every row of an owned sheet, and its merged ranges, by `lines` and `merges`.
 
-        rows: (Excel row number, cells) in ascending row order; cells: (0-based
-        column, value, named style or None) in ascending column order, None
-        entries skipped.  With `style_names` (e.g. schema.STYLES) a cell's style
-        is a key of that mapping rather than the name itself.  Attributes a row
+        lines: (Excel row number, first 0-based column, values, styles) in
+        ascending row order (cells.Line): ``styles`` is one named style (or
+        None) for all the values or one per value; a None value is no cell
+        (an empty styled cell where it has a style).  With `style_names` (e.g.
+        schema.STYLES) a style is a key of that mapping rather than the name
+        itself.  Attributes a row
         had before (height, hidden ...) are kept for the same row number;
         everything outside <sheetData> and <mergeCells> (views, widths,
         validations, conditional formats, drawings, page setup ...) is kept
@@ -823,10 +635,11 @@ class PackageEditor:
         """
         entry = self._worksheet(sheet)
         merge_refs = _normalised_merges(merges)
-        renderer = _CellRenderer(sheet, self.date1904)
+        renderer = CellRenderer(sheet, self.date1904)
         framing = self._frames.pop(entry.part, None)
         head, old_attrs, tail = framing.result() if framing else self._frame(entry.part)
-        body, bounds = self._render_rows(rows, renderer, old_attrs, style_names)
+        style_attr = self._cached_style_attr(style_names)
+        body, bounds = render_lines(lines, renderer, old_attrs, lambda style: style_attr(style) or "")
         dimension = bounds.union_text(None) or "A1"
         self._set_sheet_part(entry.part, b"".join((
             _with_dimension(head, lambda _old: dimension), b"<sheetData>", *body, b"</sheetData>",
@@ -876,7 +689,7 @@ class PackageEditor:
         patches = _validated_patches(cells)
         if not patches:
             return []
-        renderer = _CellRenderer(sheet, self.date1904)
+        renderer = CellRenderer(sheet, self.date1904)
         patcher = _SheetPatcher(sheet, entry.part, patches, renderer, self._cached_style_attr(style_names))
         head = tail = b""
         body: list[bytes] = []
@@ -888,7 +701,7 @@ class PackageEditor:
                     body.append(patcher.rows(data))
                 else:
                     tail = data
-        except _ValueRefused:
+        except ValueRefused:
             raise
         except ValueError as exc:  # a byte scan met XML that is not what Excel writes (bytes.index, int ...)
             raise _damaged(entry.part, sheet) from exc
@@ -897,7 +710,7 @@ class PackageEditor:
             _with_dimension(head, patcher.dimension_for), b"<sheetData>", *body, b"</sheetData>", tail)))
         dropped = self._calc_drops.setdefault(entry.sheet_id, set())
         if dropped is not None and self._has_calc_chain():
-            dropped.update(f"{_COLUMNS[col]}{row}" for row, cols in patches.items() for col in cols)
+            dropped.update(f"{COLUMNS[col]}{row}" for row, cols in patches.items() for col in cols)
         return renderer.truncated
 
     def table_ref(self, table_name: str) -> str:
@@ -911,7 +724,7 @@ class PackageEditor:
         the header cells in the sheet must match the table's column names.
         """
         part, table = self._table(table_name)
-        top, left, bottom, right = _parse_range(ref)
+        top, left, bottom, right = parse_range(ref)
         header_rows = int(table.get("headerRowCount", "1"))
         totals_rows = int(table.get("totalsRowCount", "0"))
         columns = [child for child in table.iter() if child.tag.endswith("}tableColumn")]
@@ -923,16 +736,16 @@ class PackageEditor:
         root = re.search(rb"<table\b[^>]*>", data)
         if root is None:
             raise PackageError(f"表格部件“{part}”无法识别。")
-        data = data[: root.start()] + _set_attribute(root.group(0), b"ref", _range_text(
+        data = data[: root.start()] + _set_attribute(root.group(0), b"ref", range_text(
             top, left, bottom, right).encode()) + data[root.end():]
-        data = self._with_child_ref(data, b"autoFilter", _range_text(top, left, bottom - totals_rows, right))
+        data = self._with_child_ref(data, b"autoFilter", range_text(top, left, bottom - totals_rows, right))
         sort_state = re.search(rb"<sortState\b[^>]*>", data)
         if sort_state and (sort_ref := _attribute(sort_state.group(0), b"ref")):
             try:
-                _t, sort_left, _b, sort_right = _parse_range(sort_ref.decode())
+                _t, sort_left, _b, sort_right = parse_range(sort_ref.decode())
             except ValueError:
                 sort_left, sort_right = left, right
-            body = _range_text(top + header_rows, sort_left, bottom - totals_rows, sort_right)
+            body = range_text(top + header_rows, sort_left, bottom - totals_rows, sort_right)
             data = self._with_child_ref(data, b"sortState", body)
         self._changed[part] = data
 
@@ -1065,92 +878,16 @@ class PackageEditor:
     def _cached_style_attr(self, style_names: Mapping[str, str] | None = None) -> Callable[[str], str | None]:
         cache: dict[str, str | None] = {}
 
-        def style_attr(style: str) -> str | None:
+        def style_attr(style: str | None) -> str | None:
             if style not in cache:
-                cache[style] = self._style_attr(style_names[style] if style_names is not None else style)
+                named = style_names[style] if style_names is not None and style is not None else style
+                cache[style] = self._style_attr(named)
             return cache[style]
         return style_attr
 
     def _has_calc_chain(self) -> bool:
         part = self._workbook_rels.get("calcChain", ("", ""))[1]
         return part in self._order and part not in self._removed
-
-    def _render_rows(self, rows: Iterable[tuple[int, Sequence[Cell | None]]], renderer: _CellRenderer,
-                     old_attrs: Mapping[int, str], style_names: Mapping[str, str] | None = None
-                     ) -> tuple[list[bytes], _Bounds]:
-        """The rows' XML, as UTF-8 blocks of _RENDER_BLOCK_ROWS rows (a 100,000-row sheet never exists
-        as one str and its bytes at once), and the bounds of the cells written."""
-        style_attrs: dict[str | None, str] = {}
-        bounds = _Bounds()
-        first_row = last_written = 0
-        min_col, max_col = MAX_COLUMNS, -1
-        blocks: list[bytes] = []
-        out: list[str] = []
-        last_row = 0
-        render = renderer.cell
-        plain_text = _TEXT_NEEDS_CARE.search
-        text_limit = MAX_TEXT_UNITS // 2
-        max_columns = MAX_COLUMNS
-        columns = _COLUMNS
-        formatted = sorted(old_attrs)  # rows with a height etc. stay, even where no cell is written
-        k = 0
-        for row, cells in rows:
-            if not last_row < row <= MAX_ROWS:
-                raise ValueError(f"行号 {row} 无效：必须递增且不超过 {MAX_ROWS}。")
-            last_row = row
-            while k < len(formatted) and formatted[k] <= row:
-                if formatted[k] < row:
-                    out.append(f'<row r="{formatted[k]}"{old_attrs[formatted[k]]}/>')
-                k += 1
-            suffix = str(row)
-            pieces: list[str] = []
-            add = pieces.append
-            previous = first_col = last_col = -1
-            for cell in cells:
-                if cell is None:
-                    continue
-                col, value, style = cell
-                if not previous < col < max_columns:
-                    raise ValueError(f"第 {row} 行的列号 {col} 无效：必须递增且小于 {MAX_COLUMNS}。")
-                previous = col
-                s = style_attrs.get(style)
-                if s is None:
-                    name = style_names[style] if style_names is not None and style is not None else style
-                    s = style_attrs[style] = self._style_attr(name) or ""
-                # Plain text and integers inline the renderer's first branches: this loop runs per cell.
-                kind = type(value)
-                if kind is str and value and len(value) <= text_limit and (value.isalnum() or not plain_text(value)):
-                    add(f'<c r="{columns[col]}{suffix}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
-                elif kind is int:
-                    add(f'<c r="{columns[col]}{suffix}"{s}><v>{value}</v></c>')
-                else:
-                    xml = render(columns[col] + suffix, value, s)
-                    if not xml:
-                        continue
-                    add(xml)
-                if first_col < 0:
-                    first_col = col
-                last_col = col
-            attrs = old_attrs.get(row, "")
-            if pieces:
-                out.append(f'<row r="{row}"{attrs}>{"".join(pieces)}</row>')
-                first_row = first_row or row
-                last_written = row
-                if first_col < min_col:
-                    min_col = first_col
-                if last_col > max_col:
-                    max_col = last_col
-            elif attrs:
-                out.append(f'<row r="{row}"{attrs}/>')
-            if len(out) >= _RENDER_BLOCK_ROWS:
-                blocks.append("".join(out).encode("utf-8"))
-                out.clear()
-        out.extend(f'<row r="{number}"{old_attrs[number]}/>' for number in formatted[k:])
-        blocks.append("".join(out).encode("utf-8"))
-        if first_row:
-            bounds.add(first_row, min_col, max_col)
-            bounds.add(last_written, min_col, max_col)
-        return blocks, bounds
 
     def _table(self, table_name: str) -> tuple[str, Element]:
         types = self._current("[Content_Types].xml")

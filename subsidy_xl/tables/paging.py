@@ -15,9 +15,7 @@ ROWS_PER_PAGE = 20  # body rows under the repeated title rows
 def row_breaks(sheet: SheetContent, title_rows: int, per_page: int = ROWS_PER_PAGE) -> list[int]:
     """Excel rows after which a page ends: at most ``per_page`` rows below the ``title_rows`` repeated
     on every page, and no ``keep_together`` range split unless it is longer than a page."""
-    if not sheet.rows:
-        return []
-    last = sheet.rows[-1][0]
+    last = sheet.last_row
     block_end = {first: end for first, end in sheet.keep_together}
     breaks: list[int] = []
     used, r = 0, title_rows + 1

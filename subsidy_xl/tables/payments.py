@@ -63,8 +63,7 @@ def column_widths(headers: Sequence[str]) -> list[float]:
 
 def sheet_widths(sheet: SheetContent) -> list[float]:
     """Column widths for a payment sheet as built (its header row tells which columns it has)."""
-    header = next(cells for r, cells in sheet.rows if r == HEADER_ROW)
-    return column_widths([value for _c, value, _s in header])
+    return column_widths(sheet.row_values(HEADER_ROW))
 
 
 def _visible(columns: Sequence[Col], public: bool) -> list[Col]:

@@ -6,23 +6,37 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Sequence
 
-from ..cells import a1
+from ..cells import Cell, Line, a1
 
-# (0-based column, value, style key of schema.STYLES or None)
-Cell = tuple[int, object, str | None]
+
+def line_cells(line: Line) -> list[Cell]:
+    """The (column, value, style) cells of one line."""
+    _row, first, values, styles = line
+    per_value = repeat(styles) if styles is None or isinstance(styles, str) else styles
+    return list(zip(range(first, first + len(values)), values, per_value))
 
 
 @dataclass
 class SheetContent:
     name: str
-    rows: list[tuple[int, list[Cell]]] = field(default_factory=list)  # (Excel row, cells)
+    lines: list[Line] = field(default_factory=list)  # ascending Excel rows
     merges: list[str] = field(default_factory=list)
     width: int = 0  # number of columns used
     keep_together: list[tuple[int, int]] = field(default_factory=list)  # (first, last) Excel rows printed on one page
 
     @property
+    def last_row(self) -> int:
+        """The last Excel row used (0 when empty)."""
+        return self.lines[-1][0] if self.lines else 0
+
+    @property
     def next_row(self) -> int:
-        return self.rows[-1][0] + 1 if self.rows else 1
+        return self.last_row + 1
+
+    @property
+    def rows(self) -> list[tuple[int, list[Cell]]]:
+        """(Excel row, cells) for every line: the cell-by-cell view, for small sheets and tests."""
+        return [(line[0], line_cells(line)) for line in self.lines]
 
     def add(self, values: Sequence[object], style: str | None = None, styles: Sequence[str | None] | None = None,
             start_col: int = 0, row: int | None = None) -> int:
@@ -30,8 +44,8 @@ class SheetContent:
         r = row or self.next_row
         if styles and len(styles) < len(values):
             raise IndexError(f"第{r}行有{len(values)}个值，却只有{len(styles)}个样式")
+        self.lines.append((r, start_col, values, styles or style))
         end = start_col + len(values)
-        self.rows.append((r, list(zip(range(start_col, end), values, styles or repeat(style)))))
         if end > self.width:
             self.width = end
         return r
@@ -50,7 +64,14 @@ class SheetContent:
 
     def skip(self, n: int = 1) -> None:
         """Leave ``n`` empty rows."""
-        self.rows.append((self.next_row + n - 1, []))
+        self.lines.append((self.next_row + n - 1, 0, (), None))
+
+    def row_values(self, row: int) -> list[object]:
+        """The values of one Excel row from column A ([] for a row not written)."""
+        for r, first, values, _styles in self.lines:
+            if r == row:
+                return [None] * first + list(values)
+        return []
 
     def values(self) -> dict[tuple[int, int], object]:
         """(row, col) -> value, for tests and the live adapter."""
@@ -58,12 +79,9 @@ class SheetContent:
 
     def as_grid(self) -> list[list[object]]:
         """Rows from 1 to the last, as a rectangular list (empty cells None)."""
-        if not self.rows:
+        if not self.lines:
             return []
-        last = self.rows[-1][0]
-        grid = [[None] * self.width for _ in range(last)]
-        for r, cells in self.rows:
-            for c, v, _s in cells:
-                grid[r - 1][c] = v
+        grid = [[None] * self.width for _ in range(self.last_row)]
+        for r, first, values, _styles in self.lines:
+            grid[r - 1][first:first + len(values)] = values
         return grid
-
