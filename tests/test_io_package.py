@@ -29,7 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from python_calamine import CalamineWorkbook
 
-from subsidy_xl.io.package import FormulaConflict, PackageEditor, PackageError, TruncatedCell
+from subsidy_xl.io.package import FAST_DEFLATE_MIN_BYTES, FormulaConflict, PackageEditor, PackageError, TruncatedCell
 from subsidy_xl.io.reader import read_book
 
 ROSTER, QUARTERLY, TARGETS, PARAMS = "一次性补助名册", "季度发放", "绩效目标表", "参数"
@@ -311,15 +311,29 @@ def grown_book(rich_book, workdir) -> Path:
     return target
 
 
+BIG_ROWS = 20_000  # a sheet of several MB: deflated on the worker thread while its rows are rendered
+
+
 @pytest.fixture(scope="module")
-def libreoffice_sheets(refreshed, macro_book, grown_book, workdir) -> dict[str, dict[str, list[list]]]:
+def big_book(workdir) -> Path:
+    editor = PackageEditor(tiny_book(workdir / "big_in.xlsx", ""))
+    editor.replace_sheet_data("S", [(r, 0, [r, f"第{r}行，呈贡区", "龙城街道" if r % 2 else None], None)
+                                    for r in range(1, BIG_ROWS + 1)], merges=["C1:D1"])
+    target = workdir / "big.xlsx"
+    editor.save(target)
+    assert len(parts_of(target)["xl/worksheets/sheet1.xml"]) > FAST_DEFLATE_MIN_BYTES
+    return target
+
+
+@pytest.fixture(scope="module")
+def libreoffice_sheets(refreshed, macro_book, grown_book, big_book, workdir) -> dict[str, dict[str, list[list]]]:
     """One LibreOffice run converting every result to .ods; the .ods files read back with calamine."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     out = workdir / "ods"
     profile = (workdir / "lo-profile").as_uri()
-    inputs = [refreshed, macro_book, grown_book]
+    inputs = [refreshed, macro_book, grown_book, big_book]
     subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "ods",
                     "--outdir", str(out), *map(str, inputs)], check=True, capture_output=True, timeout=300)
     result = {}
@@ -469,6 +483,9 @@ def test_results_open_in_libreoffice(libreoffice_sheets):
     grown = libreoffice_sheets["grown.xlsx"]
     assert list(grown)[:3] == [ROSTER, QUARTERLY, "问题清单"]
     assert grown["问题清单"][1] == ["id-number", "身份证号位数不对"]
+    big = libreoffice_sheets["big.xlsx"]["S"]
+    assert len(big) == BIG_ROWS and big[0] == [1, "第1行，呈贡区", "龙城街道"]
+    assert big[-1] == [BIG_ROWS, f"第{BIG_ROWS}行，呈贡区", ""]
 
 
 # ---------------------------------------------------------------------------------------

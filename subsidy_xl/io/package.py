@@ -639,11 +639,13 @@ class PackageEditor:
         framing = self._frames.pop(entry.part, None)
         head, old_attrs, tail = framing.result() if framing else self._frame(entry.part)
         style_attr = self._cached_style_attr(style_names)
-        body, bounds = render_lines(lines, renderer, old_attrs, lambda style: style_attr(style) or "")
+        deflater = _RowsDeflater(self._background)
+        body, bounds = render_lines(lines, renderer, old_attrs, lambda style: style_attr(style) or "", deflater.add)
         dimension = bounds.union_text(None) or "A1"
-        self._set_sheet_part(entry.part, b"".join((
-            _with_dimension(head, lambda _old: dimension), b"<sheetData>", *body, b"</sheetData>",
-            _with_merge_cells(tail, merge_refs))))
+        head = _with_dimension(head, lambda _old: dimension) + b"<sheetData>"
+        tail = b"</sheetData>" + _with_merge_cells(tail, merge_refs)
+        data = b"".join((head, *body, tail))
+        self._set_sheet_part(entry.part, data, deflater.finish(head, tail, data))
         self._calc_drops[entry.sheet_id] = None
         return renderer.truncated
 
@@ -824,8 +826,9 @@ class PackageEditor:
                 out.writestr(info, data, compresslevel=level)
 
     # --- internals -------------------------------------------------------------------
-    def _set_sheet_part(self, part: str, data: bytes) -> None:
-        """Store a rewritten sheet; a big one starts deflating on another thread at once.
+    def _set_sheet_part(self, part: str, data: bytes, deflating: Future[tuple[bytes, int]] | None = None) -> None:
+        """Store a rewritten sheet; a big one starts deflating on another thread at once (unless it
+        already is: ``deflating`` gives its deflated bytes and CRC).
 
         zlib lets other threads run while it deflates, so a 100,000-row sheet is compressed on
         the second core while the next sheet is rendered, instead of all of them in save().
@@ -833,8 +836,10 @@ class PackageEditor:
         self._changed[part] = data
         self._frames.pop(part, None)
         self._deflating.pop(part, None)
-        if len(data) >= FAST_DEFLATE_MIN_BYTES:
-            self._deflating[part] = (data, self._background().submit(_deflate, data, FAST_DEFLATE_LEVEL))
+        if deflating is None and len(data) >= FAST_DEFLATE_MIN_BYTES:
+            deflating = self._background().submit(_deflate, data, FAST_DEFLATE_LEVEL)
+        if deflating is not None:
+            self._deflating[part] = (data, deflating)
 
     def _background(self) -> ThreadPoolExecutor:
         if self._worker is None:
@@ -969,6 +974,47 @@ class PackageEditor:
 def _damaged(part: str, sheet: str | None = None) -> PackageError:
     where = f"“{part}”（工作表“{sheet}”）" if sheet else f"“{part}”"
     return PackageError(f"{where}已损坏，无法写入。请先在 Excel/WPS 中打开并保存一次再试。")
+
+
+class _RowsDeflater:
+    """Deflates a big sheet's rows on the worker thread while the next rows are still being rendered.
+
+    The sheet is head + rows + tail, and the head (its <dimension>) is known only once every row is,
+    so the rows are deflated as one segment and head and tail as two more. Each segment but the last
+    ends with a sync flush (byte-aligned, not final), which makes the three, one after the other, a
+    single valid deflate stream (as pigz writes them). A sheet that stays under
+    FAST_DEFLATE_MIN_BYTES is left to save(), at the default level.
+    """
+
+    def __init__(self, worker: Callable[[], ThreadPoolExecutor]) -> None:
+        self._worker = worker
+        self._pending: list[bytes] = []  # blocks not yet handed to the worker
+        self._size = 0
+        self._rows: zlib._Compress | None = None  # the rows' compressor, used on the worker only
+        self._parts: list[Future[bytes]] = []
+
+    def add(self, block: bytes) -> None:
+        self._pending.append(block)
+        self._size += len(block)
+        if self._size >= FAST_DEFLATE_MIN_BYTES:
+            if self._rows is None:
+                self._rows = zlib.compressobj(FAST_DEFLATE_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+            self._parts += [self._worker().submit(self._rows.compress, pending) for pending in self._pending]
+            self._pending = []
+
+    def finish(self, head: bytes, tail: bytes, data: bytes) -> Future[tuple[bytes, int]] | None:
+        """The deflated bytes and CRC of ``data`` (= head + the blocks added + tail), or None when small."""
+        if self._rows is None:
+            return None
+        self.add(b"")  # the blocks still pending go to the worker
+        return self._worker().submit(self._join, head, tail, data)
+
+    def _join(self, head: bytes, tail: bytes, data: bytes) -> tuple[bytes, int]:
+        first = zlib.compressobj(FAST_DEFLATE_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        last = zlib.compressobj(FAST_DEFLATE_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        rows = b"".join(part.result() for part in self._parts) + self._rows.flush(zlib.Z_SYNC_FLUSH)
+        return (first.compress(head) + first.flush(zlib.Z_SYNC_FLUSH) + rows + last.compress(tail) + last.flush(),
+                zlib.crc32(data))
 
 
 def _deflate(data: bytes, level: int) -> tuple[bytes, int]:

@@ -217,7 +217,8 @@ _NONE = type(None)
 
 
 def render_lines(lines: Iterable[Line], renderer: CellRenderer, old_attrs: Mapping[int, str],
-                 style_attr: Callable[[str | None], str]) -> tuple[list[bytes], Bounds]:
+                 style_attr: Callable[[str | None], str],
+                 on_block: Callable[[bytes], None] | None = None) -> tuple[list[bytes], Bounds]:
     """The rows' XML, as UTF-8 blocks of about RENDER_BLOCK_ROWS rows (a 100,000-row sheet never exists
     as one str and its bytes at once), and the bounds of the cells written.
 
@@ -227,9 +228,10 @@ def render_lines(lines: Iterable[Line], renderer: CellRenderer, old_attrs: Mappi
     rows had before, kept for the same row numbers, also where no cell is written.
 
     Consecutive lines with the same columns and styles (the people of a payment sheet) are rendered
-    as one run, column by column.
+    as one run, column by column.  ``on_block`` is given each block as soon as it is made (to start
+    deflating it while the next ones are rendered).
     """
-    writer = _RowWriter(renderer, old_attrs, style_attr)
+    writer = _RowWriter(renderer, old_attrs, style_attr, on_block)
     run: list[Line] = []
     for line in lines:
         if run:
@@ -263,8 +265,9 @@ def _plain_texts(cells: Sequence[str | None]) -> bool:
 
 class _RowWriter:
     def __init__(self, renderer: CellRenderer, old_attrs: Mapping[int, str],
-                 style_attr: Callable[[str | None], str]) -> None:
+                 style_attr: Callable[[str | None], str], on_block: Callable[[bytes], None] | None) -> None:
         self.renderer = renderer
+        self.on_block = on_block
         self.old_attrs = old_attrs
         self.formatted = sorted(old_attrs)  # rows with a height etc. stay, even where no cell is written
         self.k = 0  # formatted[:k] are written
@@ -338,7 +341,10 @@ class _RowWriter:
             self.rows_out += 1
 
     def _flush(self) -> None:
-        self.blocks.append("".join(self.out).encode("utf-8"))
+        block = "".join(self.out).encode("utf-8")
+        self.blocks.append(block)
+        if self.on_block:
+            self.on_block(block)
         self.out.clear()
         self.rows_out = 0
 
