@@ -146,6 +146,7 @@ def _column(rows: Sequence[Sequence[object]], c: int) -> list[object]:
         return [row[c] if c < len(row) else None for row in rows]
 
 
+_LONG_TEXT = 200  # characters; a longer text is a warning
 _PLAIN_TYPES = frozenset({str, type(None)})  # their values equal no value of another type
 _SAMPLE_CELLS = 1000  # how many cells of a column tell whether it repeats its values
 
@@ -171,16 +172,18 @@ class _ParsedColumn:
 
     def _by_cell(self, col: Column, raw: list[object], context: "FieldContext") -> None:
         parse = _PARSERS.get(col.kind, _parse_text)
-        values: list[object] = []
         problems: dict[int, Problem] = {}
-        for i, cell in enumerate(raw):
-            if cell is None or (isinstance(cell, str) and not cell.strip()):  # parse_field, spelt out per cell
-                values.append(None)
-                continue
-            value, problem = parse(col, cell, context)
-            values.append(value)
-            if problem:
-                problems[i] = problem
+        values = _plain_column(col, raw)
+        if values is None:
+            values = []
+            for i, cell in enumerate(raw):
+                if cell is None or (isinstance(cell, str) and not cell.strip()):  # parse_field, spelt out per cell
+                    values.append(None)
+                    continue
+                value, problem = parse(col, cell, context)
+                values.append(value)
+                if problem:
+                    problems[i] = problem
         self.values, self.problems = values, problems
         # parse_field gives (None, None) for a blank cell and only for one; its text values are stripped.
         blank = [i for i, value in enumerate(values) if value is None and i not in problems]
@@ -193,9 +196,10 @@ class _ParsedColumn:
 
     def _by_value(self, col: Column, raw: list[object], context: "FieldContext") -> None:
         keys: Sequence[object]  # per row, the key of its cell in ``distinct`` (key -> cell value)
-        if not _equal_across_types(raw):
+        first_seen = dict.fromkeys(raw)
+        if not _equal_across_types(raw, first_seen):
             keys = raw
-            distinct = {value: value for value in dict.fromkeys(raw)}
+            distinct = {value: value for value in first_seen}
         else:  # 1, 1.0 and True are equal as keys but not as cells
             keys = list(zip(map(type, raw), raw))
             distinct = {key: key[1] for key in dict.fromkeys(keys)}
@@ -216,9 +220,34 @@ class _ParsedColumn:
         self.empty = {i for i, key in enumerate(keys) if key in empty} if col.required and empty else set()
 
 
-def _equal_across_types(raw: list[object]) -> bool:
+def _plain_column(col: Column, raw: list[object]) -> list[object] | None:
+    """parse_field's values for an ID column, or for a text column (no list of choices) holding only text
+    that passes as it is; None when a cell needs parse_field itself. One expression over the column instead
+    of a call per cell: names and IDs are the columns of a roster whose every cell differs."""
+    if col.kind == "id":  # kept as read (checks.people reads it); a blank cell is None
+        return [None if cell is None or (cell.__class__ is str and not cell.strip()) else cell for cell in raw]
+    if col.kind != "text" or col.choices:
+        return None
+    normalize = unicodedata.normalize
+    try:
+        values = [None if cell is None or not cell.strip() else  # as _text, inline
+                  cell.strip() if cell.isascii() else normalize("NFKC", cell).strip() for cell in raw]
+    except (AttributeError, TypeError):  # a cell that is no text (a number, a date ...)
+        return None
+    if max(map(len, filter(None, values)), default=0) > _LONG_TEXT:
+        return None  # _parse_text warns about it
+    return values
+
+
+def _equal_across_types(raw: list[object], first_seen: dict) -> bool:
     """Whether cells of different types in ``raw`` may be equal (True == 1 == 1.0), which a dict keyed by
-    value would take for one value."""
+    value would take for one value. ``first_seen``: dict.fromkeys(raw).
+
+    Only a number (bool, int, float ...) can equal a value of another type, and the first of equal cells
+    stays a key of ``first_seen``: when no key is a number, no cell is, and the column of text (most of a
+    roster) is not gone through once more."""
+    if set(map(type, first_seen)) <= _PLAIN_TYPES:
+        return False
     numbers = set(map(type, raw)) - _PLAIN_TYPES
     if len(numbers) <= 1:
         return False
@@ -293,7 +322,7 @@ def _parse_text(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
         if text not in allowed:
             return text, ("choice-invalid", ERROR,
                           f"“{col.header}”的值“{shown(text)}”不在可选范围内（{'、'.join(sorted(allowed))}）")
-    if len(text) > 200:
+    if len(text) > _LONG_TEXT:
         return text, ("text-too-long", WARNING, f"“{col.header}”过长（{len(text)}字）")
     return text, None
 

@@ -77,9 +77,14 @@ def odd_grid(spec, rows: int, seed: int) -> list[list[object]]:
     body = []
     for i in range(rows):
         row = [rng.choice(ODD) for _ in spec.columns]
-        row[spec.headers.index("身份证号")] = f"5301141960{i % 12 + 1:02d}01{i:04d}"[:18]  # nearly all different
+        row[spec.headers.index("身份证号")] = f"5301141960{i % 12 + 1:02d}01{i:04d}"[:18] if i % 31 else \
+            rng.choice(["", "  ", None, " 530114196001010010 "])  # nearly all different
         if i % 7 == 0:
             row[spec.headers.index("银行账号")] = rng.choice(ODD)
+        row[spec.headers.index("开户行")] = rng.choice(["农行", " 农行", "", None, "信用社"])  # text only
+        # nearly all different and text only; a text over 200 characters takes the 40-row roster the long way
+        row[spec.headers.index("姓名")] = rng.choice([f"张{i}", f" 李{i}\t", f"ＡＢＣ{i}", f"Ｚhang {i}"]) if i % 25 else \
+            rng.choice(["\u3000", "", None, "长" * 201 if rows < 100 else "王"])
         body.append(row)
     body.append([None] * len(spec.columns))  # a blank row
     body.append([5] + [None] * (len(spec.columns) - 1))  # a 序号 alone
@@ -176,7 +181,7 @@ def test_parts_deflated_on_the_other_thread_read_back_the_same(refreshed, tmp_pa
     part = plain._worksheet(QUARTERLY_SHEET).part
     with zipfile.ZipFile(out) as z:
         assert z.testzip() is None
-        assert z.read(part) == plain._changed[part]
+        assert z.read(part) == plain._current(part)
         names = z.namelist()
     with zipfile.ZipFile(refreshed) as original:
         assert names == original.namelist()

@@ -580,7 +580,9 @@ class PackageEditor:
         The package itself is never changed."""
         self._package = source if isinstance(source, SafePackage) else SafePackage(source)
         self._order = self._package.names
-        self._changed: dict[str, bytes] = {}
+        # Parts rewritten: their bytes, or (a big sheet) the list of pieces they are made of, never joined
+        # into one: a 100 MB bytes object costs more in fresh pages than its copying does.
+        self._changed: dict[str, bytes | list[bytes]] = {}
         self._removed: set[str] = set()
         self._entries = self._package.sheets()
         self._workbook = self._package.main_part
@@ -644,8 +646,8 @@ class PackageEditor:
         dimension = bounds.union_text(None) or "A1"
         head = _with_dimension(head, lambda _old: dimension) + b"<sheetData>"
         tail = b"</sheetData>" + _with_merge_cells(tail, merge_refs)
-        data = b"".join((head, *body, tail))
-        self._set_sheet_part(entry.part, data, deflater.finish(head, tail, data))
+        pieces = [head, *body, tail]
+        self._set_sheet_part(entry.part, pieces, deflater.finish(pieces))
         self._calc_drops[entry.sheet_id] = None
         return renderer.truncated
 
@@ -708,8 +710,8 @@ class PackageEditor:
         except ValueError as exc:  # a byte scan met XML that is not what Excel writes (bytes.index, int ...)
             raise _damaged(entry.part, sheet) from exc
         body.append(patcher.remaining_rows())
-        self._set_sheet_part(entry.part, b"".join((
-            _with_dimension(head, patcher.dimension_for), b"<sheetData>", *body, b"</sheetData>", tail)))
+        self._set_sheet_part(entry.part, [
+            _with_dimension(head, patcher.dimension_for), b"<sheetData>", *body, b"</sheetData>", tail])
         dropped = self._calc_drops.setdefault(entry.sheet_id, set())
         if dropped is not None and self._has_calc_chain():
             dropped.update(f"{COLUMNS[col]}{row}" for row, cols in patches.items() for col in cols)
@@ -818,26 +820,31 @@ class PackageEditor:
                 source, deflating = self._deflating.get(name, (None, None))
                 if source is data:  # deflated on the other thread while the next sheets were made
                     deflated, info.CRC = deflating.result()
-                    info.file_size, info.compress_size = len(data), len(deflated)
+                    info.file_size, info.compress_size = _size(data), len(deflated)
                     if _can_copy_deflated(info, out):
                         _add_deflated(out, info, deflated)
                         continue
+                if isinstance(data, list):
+                    data = b"".join(data)
                 level = FAST_DEFLATE_LEVEL if len(data) >= FAST_DEFLATE_MIN_BYTES else DEFAULT_DEFLATE_LEVEL
                 out.writestr(info, data, compresslevel=level)
 
     # --- internals -------------------------------------------------------------------
-    def _set_sheet_part(self, part: str, data: bytes, deflating: Future[tuple[bytes, int]] | None = None) -> None:
-        """Store a rewritten sheet; a big one starts deflating on another thread at once (unless it
-        already is: ``deflating`` gives its deflated bytes and CRC).
+    def _set_sheet_part(self, part: str, pieces: list[bytes],
+                        deflating: Future[tuple[bytes, int]] | None = None) -> None:
+        """Store a rewritten sheet, given as the pieces it is made of; a big one starts deflating on
+        another thread at once (unless it already is: ``deflating`` gives its deflated bytes and CRC).
 
         zlib lets other threads run while it deflates, so a 100,000-row sheet is compressed on
         the second core while the next sheet is rendered, instead of all of them in save().
         """
+        big = _size(pieces) >= FAST_DEFLATE_MIN_BYTES
+        data = pieces if big else b"".join(pieces)
         self._changed[part] = data
         self._frames.pop(part, None)
         self._deflating.pop(part, None)
-        if deflating is None and len(data) >= FAST_DEFLATE_MIN_BYTES:
-            deflating = self._background().submit(_deflate, data, FAST_DEFLATE_LEVEL)
+        if deflating is None and big:
+            deflating = self._background().submit(_deflate, pieces, FAST_DEFLATE_LEVEL)
         if deflating is not None:
             self._deflating[part] = (data, deflating)
 
@@ -862,11 +869,15 @@ class PackageEditor:
         raise NotInWorkbook(f"工作簿中没有名为“{name}”的工作表。")
 
     def _current(self, part: str) -> bytes:
-        return self._changed[part] if part in self._changed else self._package.read(part)
+        if part not in self._changed:
+            return self._package.read(part)
+        data = self._changed[part]
+        return b"".join(data) if isinstance(data, list) else data
 
     def _chunks(self, part: str) -> Iterable[bytes]:
         if part in self._changed:
-            return (self._changed[part],)
+            data = self._changed[part]
+            return data if isinstance(data, list) else (data,)
         return self._package.iter_chunks(part, _CHUNK_BYTES)
 
     def _read_date1904(self) -> bool:
@@ -1002,25 +1013,39 @@ class _RowsDeflater:
             self._parts += [self._worker().submit(self._rows.compress, pending) for pending in self._pending]
             self._pending = []
 
-    def finish(self, head: bytes, tail: bytes, data: bytes) -> Future[tuple[bytes, int]] | None:
-        """The deflated bytes and CRC of ``data`` (= head + the blocks added + tail), or None when small."""
+    def finish(self, pieces: list[bytes]) -> Future[tuple[bytes, int]] | None:
+        """The deflated bytes and CRC of the sheet, given as [head, the blocks added ..., tail]; None when
+        it is small."""
         if self._rows is None:
             return None
         self.add(b"")  # the blocks still pending go to the worker
-        return self._worker().submit(self._join, head, tail, data)
+        return self._worker().submit(self._join, pieces)
 
-    def _join(self, head: bytes, tail: bytes, data: bytes) -> tuple[bytes, int]:
+    def _join(self, pieces: list[bytes]) -> tuple[bytes, int]:
         first = zlib.compressobj(FAST_DEFLATE_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
         last = zlib.compressobj(FAST_DEFLATE_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
         rows = b"".join(part.result() for part in self._parts) + self._rows.flush(zlib.Z_SYNC_FLUSH)
-        return (first.compress(head) + first.flush(zlib.Z_SYNC_FLUSH) + rows + last.compress(tail) + last.flush(),
-                zlib.crc32(data))
+        deflated = (first.compress(pieces[0]) + first.flush(zlib.Z_SYNC_FLUSH) + rows
+                    + last.compress(pieces[-1]) + last.flush())
+        return deflated, _crc(pieces)
 
 
-def _deflate(data: bytes, level: int) -> tuple[bytes, int]:
-    """Raw deflate stream and CRC-32 of `data`, as a zip member holds them."""
+def _deflate(pieces: list[bytes], level: int) -> tuple[bytes, int]:
+    """Raw deflate stream and CRC-32 of the pieces one after the other, as a zip member holds them."""
     compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush(), zlib.crc32(data)
+    deflated = b"".join([compressor.compress(piece) for piece in pieces])
+    return deflated + compressor.flush(), _crc(pieces)
+
+
+def _crc(pieces: list[bytes]) -> int:
+    crc = 0
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+    return crc
+
+
+def _size(data: bytes | list[bytes]) -> int:
+    return len(data) if isinstance(data, bytes) else sum(map(len, data))
 
 
 def _worksheet_folder(entries: Sequence[SheetEntry], workbook: str) -> str:
