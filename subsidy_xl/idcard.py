@@ -26,21 +26,12 @@ def check_id(raw: object, today: _dt.date | None = None) -> IdCheck:
 def read_id(raw: object, today: _dt.date | None = None) -> tuple[str | None, str | None, str | None, _dt.date | None]:
     """check_id's number, code and problem, and the birth date of a valid number: a plain tuple, since
     rosters need both for every row."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None, "id-missing", "身份证号为空", None
-    if isinstance(raw, bool):
-        return None, "id-format", "身份证号应为18位文本", None
-    if isinstance(raw, (int, float)):
-        # An 18-digit number in a number cell keeps only 15 significant digits.
-        return None, "id-stored-as-number", "身份证号以数字格式保存，后几位已丢失；请将该列设为文本格式后重新录入", None
-    text = raw if type(raw) is str and raw.isascii() else unicodedata.normalize("NFKC", str(raw))  # ASCII: as NFKC
-    text = text.strip().replace(" ", "")
-    number = text.upper()
-    if len(number) != 18:
-        return None, "id-length", f"身份证号应为18位，实为{len(number)}位", None
-    # isascii: isdigit alone would also take other scripts' digits (١٢٣), which are no ID.
-    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return None, "id-format", "身份证号含有非数字字符（末位只能是数字或X）", None
+    if type(raw) is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and raw[17] in _LAST:
+        number = raw.upper()  # the usual cell: nothing to clean
+    else:
+        number, code, problem = _cleaned(raw)
+        if code:
+            return number, code, problem, None
     try:
         birth = birth_date(number)
     except ValueError:
@@ -53,6 +44,29 @@ def read_id(raw: object, today: _dt.date | None = None) -> tuple[str | None, str
     if not _known_area(number):
         return number, "id-area", f"身份证号前6位 {number[:6]} 不是已知的行政区划代码", None
     return number, None, None, birth
+
+
+_LAST = frozenset("0123456789Xx")
+
+
+def _cleaned(raw: object) -> tuple[str | None, str | None, str | None]:
+    """(18-character number, None, None) from a cell that is not already one, or (None, code, problem)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, "id-missing", "身份证号为空"
+    if isinstance(raw, bool):
+        return None, "id-format", "身份证号应为18位文本"
+    if isinstance(raw, (int, float)):
+        # An 18-digit number in a number cell keeps only 15 significant digits.
+        return None, "id-stored-as-number", "身份证号以数字格式保存，后几位已丢失；请将该列设为文本格式后重新录入"
+    text = raw if type(raw) is str and raw.isascii() else unicodedata.normalize("NFKC", str(raw))  # ASCII: as NFKC
+    text = text.strip().replace(" ", "")
+    number = text.upper()
+    if len(number) != 18:
+        return None, "id-length", f"身份证号应为18位，实为{len(number)}位"
+    # isascii: isdigit alone would also take other scripts' digits (١٢٣), which are no ID.
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return None, "id-format", "身份证号含有非数字字符（末位只能是数字或X）"
+    return number, None, None
 
 
 def _known_area(number: str) -> bool:

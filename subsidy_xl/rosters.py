@@ -221,12 +221,13 @@ class _ParsedColumn:
 
 
 def _plain_column(col: Column, raw: list[object]) -> list[object] | None:
-    """parse_field's values for an ID column, or for a text column (no list of choices) holding only text
-    that passes as it is; None when a cell needs parse_field itself. One expression over the column instead
-    of a call per cell: names and IDs are the columns of a roster whose every cell differs."""
+    """parse_field's values for an ID column, or for a text, account or phone column (no list of choices)
+    holding only text that passes as it is; None when a cell needs parse_field itself. One expression over
+    the column instead of a call per cell: names, IDs, accounts and phone numbers are the columns of a
+    roster whose every cell differs."""
     if col.kind == "id":  # kept as read (checks.people reads it); a blank cell is None
         return [None if cell is None or (cell.__class__ is str and not cell.strip()) else cell for cell in raw]
-    if col.kind != "text" or col.choices:
+    if col.kind not in ("text", "account", "phone") or col.choices:
         return None
     normalize = unicodedata.normalize
     try:
@@ -234,8 +235,11 @@ def _plain_column(col: Column, raw: list[object]) -> list[object] | None:
                   cell.strip() if cell.isascii() else normalize("NFKC", cell).strip() for cell in raw]
     except (AttributeError, TypeError):  # a cell that is no text (a number, a date ...)
         return None
-    if max(map(len, filter(None, values)), default=0) > _LONG_TEXT:
+    if col.kind == "text" and max(map(len, filter(None, values)), default=0) > _LONG_TEXT:
         return None  # _parse_text warns about it
+    if col.kind == "account" and not all(text.replace(" ", "").replace("-", "").isdigit()
+                                         for text in filter(None, values)):
+        return None  # _parse_digits reports it
     return values
 
 
@@ -305,7 +309,7 @@ def _parse_month(col: Column, raw: object, ctx: FieldContext) -> tuple[object, P
 
 def _parse_digits(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
     """A bank account or phone number: text, whose digits a number cell would have lost."""
-    if isinstance(raw, float) and abs(raw) >= 1e15:
+    if isinstance(raw, float) and abs(raw) >= 1e15:  # (_plain_column takes a column of text alone)
         return None, (f"{col.key}-stored-as-number", ERROR,
                       f"“{col.header}”以数字格式保存，超过15位的数字已丢失；请将该列设为文本格式后重新录入")
     text = _text(raw)

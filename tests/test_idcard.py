@@ -1,8 +1,9 @@
 import datetime as dt
 
+from hypothesis import given, settings, strategies as st
 from stdnum.cn import ric
 
-from subsidy_xl.idcard import birth_date, check_id, gender, mask
+from subsidy_xl.idcard import birth_date, check_id, gender, mask, read_id
 
 VALID = "53011419600101001" + ric.calc_check_digit("530114196001010010")
 
@@ -53,3 +54,14 @@ def test_spaces_around_and_inside_are_dropped_on_both_paths():
     # ASCII text skips NFKC; an ideographic space (U+3000) goes through it: the same number either way.
     assert check_id(f" {VALID[:6]} {VALID[6:]} ").number == VALID
     assert check_id(f"\u3000{VALID[:6]}\u3000{VALID[6:]}").number == VALID
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789Xx", min_size=17, max_size=17), st.sampled_from("0123456789Xx"),
+       st.sampled_from(["530114", "110101", "999999", ""]))
+def test_a_plain_cell_reads_as_the_same_cell_written_with_spaces(digits, last, area):
+    """An 18-character cell of digits (and X) is read without clean-up; the same number with spaces around
+    it takes the clean-up path: both must give the same number, code, reason and birth date."""
+    raw = (area + digits)[:17] + last
+    today = dt.date(2026, 11, 29)
+    assert read_id(raw, today) == read_id(f" {raw[:6]} {raw[6:]}\u3000", today)
