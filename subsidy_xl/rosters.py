@@ -174,7 +174,12 @@ class _ParsedColumn:
         parse = _PARSERS.get(col.kind, _parse_text)
         problems: dict[int, Problem] = {}
         values = _plain_column(col, raw)
-        if values is None:
+        if values is not None:
+            for i in _to_check(col, values):  # the few cells the column's expression cannot judge
+                values[i], problem = parse(col, raw[i], context)
+                if problem:
+                    problems[i] = problem
+        else:
             values = []
             for i, cell in enumerate(raw):
                 if cell is None or (isinstance(cell, str) and not cell.strip()):  # parse_field, spelt out per cell
@@ -222,9 +227,9 @@ class _ParsedColumn:
 
 def _plain_column(col: Column, raw: list[object]) -> list[object] | None:
     """parse_field's values for an ID column, or for a text, account or phone column (no list of choices)
-    holding only text that passes as it is; None when a cell needs parse_field itself. One expression over
-    the column instead of a call per cell: names, IDs, accounts and phone numbers are the columns of a
-    roster whose every cell differs."""
+    holding only text; None when some cell is not text. One expression over the column instead of a call
+    per cell: names, IDs, accounts and phone numbers are the columns of a roster whose every cell differs.
+    (_to_check tells which of its cells still go through parse_field, for a problem to report.)"""
     if col.kind == "id":  # kept as read (checks.people reads it); a blank cell is None
         return [None if cell is None or (cell.__class__ is str and not cell.strip()) else cell for cell in raw]
     if col.kind not in ("text", "account", "phone") or col.choices:
@@ -235,12 +240,17 @@ def _plain_column(col: Column, raw: list[object]) -> list[object] | None:
                   cell.strip() if cell.isascii() else normalize("NFKC", cell).strip() for cell in raw]
     except (AttributeError, TypeError):  # a cell that is no text (a number, a date ...)
         return None
-    if col.kind == "text" and max(map(len, filter(None, values)), default=0) > _LONG_TEXT:
-        return None  # _parse_text warns about it
-    if col.kind == "account" and not all(text.replace(" ", "").replace("-", "").isdigit()
-                                         for text in filter(None, values)):
-        return None  # _parse_digits reports it
     return values
+
+
+def _to_check(col: Column, values: list[object]) -> list[int]:
+    """Rows of a _plain_column whose text has a problem parse_field reports: too long, or an account
+    with other characters than digits (spaces and hyphens aside)."""
+    if col.kind == "text":
+        return [i for i, text in enumerate(values) if text and len(text) > _LONG_TEXT]
+    if col.kind == "account":
+        return [i for i, text in enumerate(values) if text and not text.replace(" ", "").replace("-", "").isdigit()]
+    return []
 
 
 def _equal_across_types(raw: list[object], first_seen: dict) -> bool:

@@ -24,6 +24,7 @@ MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
 MAX_TEXT_UNITS = 32_767  # Excel's cell limit, counted in UTF-16 code units
 
+
 class ValueRefused(ValueError):
     """A value Excel cannot hold (infinity ...): the caller's mistake, not a damaged file."""
 
@@ -35,7 +36,6 @@ class TruncatedCell:
     sheet: str
     cell: str  # A1 reference
     length: int  # original length in UTF-16 code units
-
 
 
 # ----------------------------------------------------------------------------------
