@@ -18,6 +18,7 @@ from .issues import Issue, sort_issues
 from .months import Quarter, YearMonth, quarter_of
 from .params import Params, params_from_grid
 from .performance.checks import check_performance
+from .performance.figures import Figures, figures_for
 from .rosters import FieldContext, RosterData, read_roster
 from .schema import LIVING, ONE_OFF, PARAMS_SHEET, PERFORMANCE_SHEET, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET
 from .tables.budget import budget_figures
@@ -49,6 +50,7 @@ class Analysis:
     living_people: list[LivingPerson]
     one_off_people: list[OneOffPerson]
     budget: dict  # tables.budget.budget_figures of the people: computed once
+    figures: Figures  # performance.figures.figures_for of the people: computed once (checks and fill use it)
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -106,7 +108,8 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     issues += check_project_info(info, cells, params)
     issues += check_external_links(getattr(src, "external_links", ()))  # the file reader offers them
     budget = budget_figures(living_people, one_off_people, params)
+    figures = figures_for(living_people, one_off_people, params, budget)
     issues += check_performance(src.grid(PERFORMANCE_SHEET), src.grid(PROJECT_INFO_SHEET), params,
-                                living_people, one_off_people, budget)
-    return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, budget,
+                                living_people, one_off_people, figures)
+    return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, budget, figures,
                     sort_issues(issues))

@@ -13,6 +13,14 @@ Cell = tuple[int, object, "str | None"]
 Line = tuple[int, int, Sequence[object], "str | None | Sequence[str | None]"]
 
 
+def line_styles(styles: str | None | Sequence[str | None], width: int) -> Sequence[str | None]:
+    """The style of each of a line's ``width`` values, from its ``styles`` (Line's last item): the
+    sequence itself when it gives one per value, else the one style (or None) repeated ``width`` times."""
+    if styles is None or isinstance(styles, str):
+        return (styles,) * width
+    return styles
+
+
 @lru_cache(maxsize=256)
 def col_letter(index: int) -> str:
     """0-based column index -> 'A', 'B', …, 'AA'."""
@@ -34,6 +42,16 @@ def col_index(letters: str) -> int:
 def a1(row: int, col: int) -> str:
     """Excel row (1-based) and 0-based column -> 'B7'."""
     return f"{col_letter(col)}{row}"
+
+
+def range_text(first_row: int, first_col: int, last_row: int, last_col: int, *,
+               one_cell_as_range: bool = False) -> str:
+    """Excel rows (1-based) and 0-based columns of a rectangle -> 'B7:D9'; a single cell is 'B7'
+    (or 'B7:B7' with ``one_cell_as_range``)."""
+    first = a1(first_row, first_col)
+    if (first_row, first_col) == (last_row, last_col) and not one_cell_as_range:
+        return first
+    return f"{first}:{a1(last_row, last_col)}"
 
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")

@@ -11,11 +11,13 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .io.errors import describe_error, internal_error_text
+from .io.errors import describe_error, internal_error_text, is_user_error
 from .issues import Issue
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 BOOK_HELP = "补助经费工作簿，如 补助经费.xlsx"
+BOOK = "工作簿"  # metavar of the positional ``book`` (its dest stays English)
+OUT = "输出文件"  # metavar of the positional ``out``
 
 # Modules that add their own subcommands with register(subparsers).
 COMMAND_MODULES = ("subsidy_xl.addin.cli", "subsidy_xl.streets.cli", "subsidy_xl.export.cli",
@@ -82,11 +84,10 @@ def progress_printer(quiet: bool):
     return say
 
 
-def quarter_arg(text: str | None):
+def quarter_arg(text: str):
+    """argparse's ``type`` of --quarter (argparse never calls it for the None default)."""
     from .months import parse_quarter
 
-    if text is None:
-        return None
     try:
         return parse_quarter(text)
     except ValueError as e:
@@ -154,24 +155,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("new", help="由模板生成空白工作簿")
-    p.add_argument("out", type=Path, help="输出文件，如 补助经费.xlsx")
+    p.add_argument("out", type=Path, metavar=OUT, help="输出文件，如 补助经费.xlsx")
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("demo", help="生成含样例数据并已刷新的演示工作簿")
-    p.add_argument("out", type=Path, help="输出文件，如 演示工作簿.xlsx")
+    p.add_argument("out", type=Path, metavar=OUT, help="输出文件，如 演示工作簿.xlsx")
     p.add_argument("--quarter", type=quarter_arg, metavar="季度", help="发放季度，如 2026Q1（默认为当前季度）")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("refresh", help="重新计算工具生成的工作表和列，更新问题清单（原文件自动备份）")
-    p.add_argument("book", type=Path, help=BOOK_HELP)
+    p.add_argument("book", type=Path, metavar=BOOK, help=BOOK_HELP)
     p.add_argument("--quarter", type=quarter_arg, metavar="季度", help="发放季度，如 2026Q1（默认为当前季度）")
     p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入另一个文件，不改动原文件")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("check", help="校验工作簿，列出全部问题（不修改文件）")
-    p.add_argument("book", type=Path, help=BOOK_HELP)
+    p.add_argument("book", type=Path, metavar=BOOK, help=BOOK_HELP)
     p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_check)
@@ -181,36 +182,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that carry a message for the user (described in Chinese by describe_error)."""
-    from .io.errors import USER_ERRORS
-
-    return USER_ERRORS
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except argparse.ArgumentTypeError as e:
-        parser.error(str(e))
-    except _user_errors() as e:
-        print(f"错误：{_describe(e)}", file=sys.stderr)
-        return EXIT_UNREADABLE
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return EXIT_INTERNAL
-    except Exception as e:  # the last line of defence: no traceback for staff
-        if args.debug:
+    except Exception as e:
+        if is_user_error(e):  # USER_ERRORS and the system's OS errors: a Chinese message
+            print(f"错误：{describe_error(e)}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        if args.debug:  # the last line of defence: no traceback for staff
             raise
         print(f"{internal_error_text(e)}（加 --debug 重新运行可得到完整的技术信息）。", file=sys.stderr)
         return EXIT_INTERNAL
-    return EXIT_OK
-
-
-def _describe(e: BaseException) -> str:
-    return describe_error(e)
 
 
 if __name__ == "__main__":

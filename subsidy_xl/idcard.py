@@ -26,7 +26,7 @@ def check_id(raw: object, today: _dt.date | None = None) -> IdCheck:
 def read_id(raw: object, today: _dt.date | None = None) -> tuple[str | None, str | None, str | None, _dt.date | None]:
     """check_id's number, code and problem, and the birth date of a valid number: a plain tuple, since
     rosters need both for every row."""
-    if type(raw) is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and raw[17] in _LAST:
+    if type(raw) is str and _plain_number(raw):
         number = raw.upper()  # the usual cell: nothing to clean
     else:
         number, code, problem = _cleaned(raw)
@@ -49,6 +49,12 @@ def read_id(raw: object, today: _dt.date | None = None) -> tuple[str | None, str
 _LAST = frozenset("0123456789Xx")
 
 
+def _plain_number(text: str) -> bool:
+    """Whether ``text`` reads as an ID number as it stands: 17 digits, then a digit or X (or x).
+    isascii: isdigit alone would also take other scripts' digits (١٢٣), which are no ID."""
+    return len(text) == 18 and text.isascii() and text[:17].isdigit() and text[17] in _LAST
+
+
 def _cleaned(raw: object) -> tuple[str | None, str | None, str | None]:
     """(18-character number, None, None) from a cell that is not already one, or (None, code, problem)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -63,8 +69,7 @@ def _cleaned(raw: object) -> tuple[str | None, str | None, str | None]:
     number = text.upper()
     if len(number) != 18:
         return None, "id-length", f"身份证号应为18位，实为{len(number)}位"
-    # isascii: isdigit alone would also take other scripts' digits (١٢٣), which are no ID.
-    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _plain_number(number):
         return None, "id-format", "身份证号含有非数字字符（末位只能是数字或X）"
     return number, None, None
 

@@ -217,7 +217,7 @@ class _ParsedColumn:
                 filled.add(key)
             if problem:
                 problems[key] = problem
-            elif _blank(value):
+            elif is_blank(value):
                 empty.add(key)
         self.values = list(map(values.__getitem__, keys))
         self.filled = list(map(filled.__contains__, keys)) if len(filled) < len(distinct) else None
@@ -234,22 +234,24 @@ def _plain_column(col: Column, raw: list[object]) -> list[object] | None:
         return [None if cell is None or (cell.__class__ is str and not cell.strip()) else cell for cell in raw]
     if col.kind not in ("text", "account", "phone") or col.choices:
         return None
-    normalize = unicodedata.normalize
+    # is_blank, then _clean_text with its ASCII case inline: a column of accounts or phone numbers is all
+    # ASCII, and a call per cell would cost it a third more.
     try:
-        values = [None if cell is None or not cell.strip() else  # as _text, inline
-                  cell.strip() if cell.isascii() else normalize("NFKC", cell).strip() for cell in raw]
+        values = [None if cell is None or not cell.strip() else cell.strip() if cell.isascii() else _clean_text(cell)
+                  for cell in raw]
     except (AttributeError, TypeError):  # a cell that is no text (a number, a date ...)
         return None
     return values
 
 
 def _to_check(col: Column, values: list[object]) -> list[int]:
-    """Rows of a _plain_column whose text has a problem parse_field reports: too long, or an account
-    with other characters than digits (spaces and hyphens aside)."""
-    if col.kind == "text":
-        return [i for i, text in enumerate(values) if text and len(text) > _LONG_TEXT]
-    if col.kind == "account":
-        return [i for i, text in enumerate(values) if text and not text.replace(" ", "").replace("-", "").isdigit()]
+    """Rows of a _plain_column whose text has a problem parse_field reports: _too_long, or an account
+    that is not _account_ok."""
+    # First a test of the whole column at C speed: most columns have no such row.
+    if col.kind == "text" and _too_long(max(filter(None, values), key=len, default="")):
+        return [i for i, text in enumerate(values) if text and _too_long(text)]
+    if col.kind == "account" and not all(map(str.isdigit, filter(None, values))):  # digits alone are _account_ok
+        return [i for i, text in enumerate(values) if text and not _account_ok(text)]
     return []
 
 
@@ -277,7 +279,8 @@ def _shown(col: Column, raw: object) -> str:
     return mask(raw) if col.kind == "id" else mask_account(raw)
 
 
-def _blank(v: object) -> bool:
+def is_blank(v: object) -> bool:
+    """A cell with nothing in it: None, or text of white space only (parse_field gives it as None)."""
     return v is None or (isinstance(v, str) and not v.strip())
 
 
@@ -303,7 +306,7 @@ Problem = tuple[str, str, str]  # (code, severity, message)
 
 def parse_field(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
     """A cell value in the type its column needs, or a problem. Never guesses."""
-    if _blank(raw):
+    if is_blank(raw):
         return None, None
     return _PARSERS.get(col.kind, _parse_text)(col, raw, ctx)
 
@@ -323,8 +326,7 @@ def _parse_digits(col: Column, raw: object, ctx: FieldContext) -> tuple[object, 
         return None, (f"{col.key}-stored-as-number", ERROR,
                       f"“{col.header}”以数字格式保存，超过15位的数字已丢失；请将该列设为文本格式后重新录入")
     text = _text(raw)
-    digits = text.replace(" ", "").replace("-", "")
-    if col.kind == "account" and not digits.isdigit():
+    if col.kind == "account" and not _account_ok(text):
         return text, ("account-format", ERROR, f"银行账号应只含数字：{mask_account(text)}")
     return text, None
 
@@ -336,20 +338,35 @@ def _parse_text(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
         if text not in allowed:
             return text, ("choice-invalid", ERROR,
                           f"“{col.header}”的值“{shown(text)}”不在可选范围内（{'、'.join(sorted(allowed))}）")
-    if len(text) > _LONG_TEXT:
+    if _too_long(text):
         return text, ("text-too-long", WARNING, f"“{col.header}”过长（{len(text)}字）")
     return text, None
 
 
 def _text(raw: object) -> str:
-    if type(raw) is str and raw.isascii():  # NFKC leaves ASCII as it is (accounts, phone numbers)
-        return raw.strip()
+    """A (non-blank) cell as text: a whole float without its ".0"."""
+    if type(raw) is str:
+        return _clean_text(raw)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return unicodedata.normalize("NFKC", str(raw)).strip()
+    return _clean_text(str(raw))
 
 
-def _parse_number(col: Column, raw: object, ctx: FieldContext | None = None) -> tuple[object, Problem | None]:
+def _clean_text(text: str) -> str:
+    """Text as a roster keeps it: NFKC-normalised (full-width digits and letters made plain), stripped."""
+    return text.strip() if text.isascii() else unicodedata.normalize("NFKC", text).strip()  # NFKC leaves ASCII
+
+
+def _too_long(text: str) -> bool:
+    return len(text) > _LONG_TEXT
+
+
+def _account_ok(text: str) -> bool:
+    """A bank account's text: digits only, spaces and hyphens aside."""
+    return text.replace(" ", "").replace("-", "").isdigit()
+
+
+def _parse_number(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
     if type(raw) is int and 0 <= raw < 10 ** 9:  # the common case (a 序号, a standard), as below but at once
         return (Decimal(raw) if col.kind == "decimal" else raw), None
     if isinstance(raw, bool):

@@ -41,10 +41,11 @@ ONE_OFF_POSTS = {
 OUT = project_path("templates", "sample_data.json")
 
 
-def make_id(rng: random.Random, birth_year: int, male: bool) -> str:
+def make_id(rng: random.Random, birth_year: int, male: bool, area: str = AREA) -> str:
+    """A valid 18-digit ID (check digit computed) of someone born in ``birth_year`` in ``area`` (6 digits)."""
     month, day = rng.randint(1, 12), rng.randint(1, 28)
     seq = rng.randint(0, 49) * 2 + (1 if male else 0)  # 17th digit odd for men
-    body = f"{AREA}{birth_year:04d}{month:02d}{day:02d}{rng.randint(0, 9)}{seq:02d}"
+    body = f"{area}{birth_year:04d}{month:02d}{day:02d}{rng.randint(0, 9)}{seq:02d}"
     return body + ric.calc_check_digit(body + "0")
 
 

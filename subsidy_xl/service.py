@@ -221,34 +221,32 @@ def check(path: Path, progress: Progress = _quiet) -> Analysis:
 
 def refresh(path: Path, quarter: Quarter | None = None, out: Path | None = None,
             progress: Progress = _quiet) -> RefreshReport:
-    from .io.package import PackageEditor
-
-    with bulk_work():
-        src = _read(path, progress)
-        # The bytes read are the bytes edited (the file is read once). What is kept of the big owned
-        # sheets is read on another core while the rosters are checked.
-        editor = PackageEditor(src.package)
-        editor.prefetch([QUARTERLY_SHEET, ONE_OFF_PAY_SHEET, ISSUES_SHEET])
-        plan, report = plan_refresh(src, quarter, progress, rewrite_unchanged=False)
-        del src  # the sheets read go before the collector resumes
-        progress("写入工作簿…")
-        report.backup = apply_plan(Path(path), plan, out, editor=editor)
-        del plan, editor  # their rows go before the collector resumes
-    report.out = Path(out or path)
-    return report
+    return _update(path, out, progress, lambda src: plan_refresh(src, quarter, progress, rewrite_unchanged=False),
+                   prefetch=[QUARTERLY_SHEET, ONE_OFF_PAY_SHEET, ISSUES_SHEET])
 
 
-def _update(path: Path, out: Path | None, progress: Progress, make_plan) -> object:
+def _update(path: Path, out: Path | None, progress: Progress, make_plan, prefetch: Sequence[str] = ()) -> object:
     """A use case that changes the workbook: read it once, ``make_plan(src)`` -> (plan, report), and write
-    the plan into the very bytes it was computed from."""
+    the plan into the very bytes it was computed from.
+
+    ``prefetch``: big sheets the plan rewrites; what is kept of them is read on another core while the plan
+    is made."""
     from .io.package import PackageEditor
 
     with bulk_work():
         src = _read(path, progress)
+        # The bytes read are the bytes edited (the file is read once). The editor is made after the plan
+        # (a use case refuses a workbook it cannot change first), unless it has sheets to prefetch.
+        editor = PackageEditor(src.package) if prefetch else None
+        if editor is not None:
+            editor.prefetch(prefetch)
         plan, report = make_plan(src)
         progress("写入工作簿…")
-        report.backup = apply_plan(Path(path), plan, out, editor=PackageEditor(src.package))
-        del src, plan  # the sheets read go before the collector resumes
+        if editor is None:
+            editor = PackageEditor(src.package)
+        del src  # the sheets read go before the collector resumes
+        report.backup = apply_plan(Path(path), plan, out, editor=editor)
+        del plan, editor  # their rows go before the collector resumes
     report.out = Path(out or path)
     return report
 

@@ -8,6 +8,8 @@ import pytest
 
 from subsidy_xl import service
 from subsidy_xl.months import Quarter
+from subsidy_xl.sample import load_sample
+from subsidy_xl.template import build
 
 
 @pytest.fixture(scope="session")
@@ -16,5 +18,14 @@ def demo_book(tmp_path_factory) -> Path:
     would change it (and with it every later test's input) fails at once: copy it first."""
     path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
     service.demo(path, Quarter(2026, 2))
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_book(tmp_path_factory) -> Path:
+    """The sample data in the template, not refreshed (demo_book is), built once per run. Read-only on disk
+    like demo_book: copy it before changing it."""
+    path = build(tmp_path_factory.mktemp("sample") / "sample.xlsx", load_sample())
     path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     return path

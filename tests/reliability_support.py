@@ -52,6 +52,7 @@ TOOL_SHEETS = OWNED_SHEETS + (ONE_OFF.name, PERFORMANCE_SHEET)  # the tool's own
 USER_SHEET, HIDDEN_SHEET, VERY_HIDDEN_SHEET = "核对记录", "备查", "内部"
 ONE_OFF_USER_COL = len(ONE_OFF.columns)  # 0-based: the staff's own column right of the roster ("核对人")
 PERFORMANCE_NOTE = "M12"  # a note staff keep beside the 绩效目标表
+NEW_ID = "530114195003191974"  # a person added to a returned form: valid check digit, not in the sample
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
@@ -207,10 +208,12 @@ def run_cli(*args: object) -> Run:
 
 
 def returned_form(book: Path, folder: Path, street: str, changes: Mapping[str, object],
-                  added: Mapping[str, object]) -> tuple[Path, object]:
+                  added: Mapping[str, object],
+                  others: Mapping[int, Mapping[str, object]] | None = None) -> tuple[Path, object]:
     """``street``'s 生活补贴名册 form made from ``book`` by the CLI, as it comes back: the first person's cells
     named in ``changes`` (header -> value) changed, and one person added below the last, a copy of the first
-    person's row with the cells named in ``added``. Returns the form and the first person's ID."""
+    person's row with the cells named in ``added``; ``others``: cells of later people changed (index of the
+    person, 1 for the second -> header -> value). Returns the form and the first person's ID."""
     form = folder / f"{street}.xlsx"
     assert run_cli("street-form", form, "--street", street, "--book", book).code == 0
     wb = openpyxl.load_workbook(form)
@@ -219,6 +222,10 @@ def returned_form(book: Path, folder: Path, street: str, changes: Mapping[str, o
     first = FORM_HEADER_ROW + 1
     for h, value in changes.items():
         ws.cell(first, header.index(h) + 1, value)
+    for person, cells in (others or {}).items():
+        assert person > 0, "the first person's cells are ``changes``"
+        for h, value in cells.items():
+            ws.cell(first + person, header.index(h) + 1, value)
     row = [c.value for c in ws[first]]
     for h, value in added.items():
         row[header.index(h)] = value

@@ -292,14 +292,9 @@ def test_udf_wrappers_declare_every_registered_function(modules) -> None:
             f'{spec.name} = XLPy.CallUDF("{UDF_MODULE}", "{spec.name}", Array({arguments}), '
             f"{CALLER_BOOK_FUNCTION}(), Application.Caller)" in code
         )
-
-
-def _olevba_module(xlam: Path, name: str) -> str:
-    parser = VBA_Parser(str(xlam), relaxed=False)
-    try:
-        return next(code for _, stream, _, code in parser.extract_macros() if stream.split("/")[-1] == name)
-    finally:
-        parser.close()
+    # and no other call: each function once, every one passing the caller's workbook
+    calls = re.findall(r'XLPy\.CallUDF\("[^"]+", "(\w+)", Array\([^)]*\), (\w+\(\)), Application\.Caller\)', code)
+    assert sorted(calls) == sorted((spec.name, f"{CALLER_BOOK_FUNCTION}()") for spec in UDFS)
 
 
 def _vba_function_body(code: str, name: str) -> list[str]:
@@ -316,10 +311,11 @@ def _eval_vba_string(expression: str) -> str:
                    for t in re.findall(term, expression))
 
 
-def test_udfs_pass_the_workbook_of_the_formulas_cell(xlam) -> None:
+def test_udfs_pass_the_workbook_of_the_formulas_cell(modules) -> None:
     """With two books open, a formula must read its own book's 参数: the wrapper passes the calling
-    cell's workbook (Range.Parent.Parent), the active workbook only when not called from a cell."""
-    code = _olevba_module(xlam, UDF_WRAPPER_MODULE)
+    cell's workbook (Range.Parent.Parent), the active workbook only when not called from a cell.
+    The module's text is what the .xlam holds (test_olevba_extracts_every_module_with_its_exact_source)."""
+    code = modules[UDF_WRAPPER_MODULE].text()
     assert "ActiveWorkbook, Application.Caller)" not in code
     assert _vba_function_body(code, CALLER_BOOK_FUNCTION) == [
         'If TypeName(Application.Caller) = "Range" Then',
@@ -328,12 +324,10 @@ def test_udfs_pass_the_workbook_of_the_formulas_cell(xlam) -> None:
         f"Set {CALLER_BOOK_FUNCTION} = ActiveWorkbook",
         "End If",
     ]
-    calls = re.findall(r'XLPy\.CallUDF\("[^"]+", "(\w+)", Array\([^)]*\), (\w+\(\)), Application\.Caller\)', code)
-    assert sorted(calls) == sorted((spec.name, f"{CALLER_BOOK_FUNCTION}()") for spec in UDFS)
 
 
-def test_a_udf_that_cannot_reach_python_says_so_in_chinese(xlam) -> None:
-    code = _olevba_module(xlam, UDF_WRAPPER_MODULE)
+def test_a_udf_that_cannot_reach_python_says_so_in_chinese(modules) -> None:
+    code = modules[UDF_WRAPPER_MODULE].text()
     (assignment,) = _vba_function_body(code, FAILURE_TEXT_FUNCTION)
     target, expression = assignment.split(" = ", 1)
     assert target == FAILURE_TEXT_FUNCTION

@@ -2,23 +2,18 @@
 sources, external links kept through fills, and the rules and texts the sheets share."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from performance_support import FileSource, fill_with_executed
 from subsidy_xl.performance.overlay import PatchedSource
 from subsidy_xl.performance.usecases import plan_fill_performance
-from subsidy_xl.sample import load_sample
 from subsidy_xl.template import build
 
 
 def _quiet(_m):
     pass
-
-
-@pytest.fixture(scope="module")
-def sample_book(tmp_path_factory):
-    """The sample data in the template, not refreshed (conftest's demo_book is)."""
-    return build(tmp_path_factory.mktemp("sample") / "sample.xlsx", load_sample())
 
 
 class LinkedSource(FileSource):
@@ -206,8 +201,8 @@ def test_field_context_of_params():
 def test_performance_use_cases_run_as_bulk_work(sample_book, monkeypatch, tmp_path):
     import contextlib
     import shutil
-    from subsidy_xl import service
-    from subsidy_xl.performance import figures, usecases
+    from subsidy_xl import analysis, service
+    from subsidy_xl.performance import PerformanceError, figures
     entered, budgets = [], []
 
     @contextlib.contextmanager
@@ -222,11 +217,11 @@ def test_performance_use_cases_run_as_bulk_work(sample_book, monkeypatch, tmp_pa
         return real(living, one_off, params, budget)
 
     monkeypatch.setattr(service, "bulk_work", recording)
-    monkeypatch.setattr(usecases, "figures_for", spy)
+    monkeypatch.setattr(analysis, "figures_for", spy)  # analyse computes them once, for checks and fill
     book = shutil.copyfile(sample_book, tmp_path / "book.xlsx")
     service.fill_performance(book)
     assert entered == [True] and budgets and all(b is not None for b in budgets)
-    with pytest.raises(Exception):
+    with pytest.raises(PerformanceError, match=re.escape("不支持的文件类型“.pdf”")):
         service.import_performance(book, tmp_path / "x.pdf")
     assert entered == [True, True]
 

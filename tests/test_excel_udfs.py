@@ -25,13 +25,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def demo(demo_book):
-    return demo_book
-
-
-@pytest.fixture(scope="module")
-def analysis(demo):
-    return analyse(service.open_book(demo), QUARTER)
+def analysis(demo_book):
+    return analyse(service.open_book(demo_book), QUARTER)
 
 
 def column(values):
@@ -112,8 +107,8 @@ def test_id_functions_agree_with_the_roster_checks(analysis):
     assert flat(udfs.ID_GENDER(ids)) == [gender(rec.values["id_number"]) for rec in valid]
 
 
-def test_rmb_upper_matches_the_payment_sheet(demo):
-    plan, report = service.plan_refresh(service.open_book(demo), QUARTER)
+def test_rmb_upper_matches_the_payment_sheet(demo_book):
+    plan, report = service.plan_refresh(service.open_book(demo_book), QUARTER)
     texts = [v for v in plan.sheets[0].values().values() if isinstance(v, str) and "大写" in v]
     assert any(udfs.RMB_UPPER(report.quarter_figures["total"]) in t for t in texts)
 
@@ -177,10 +172,10 @@ def test_a_column_call_equals_the_cells_called_one_by_one(rows):
 # ---------------------------------------------------------------- parameters of the calling book
 
 @pytest.fixture
-def caller_book(demo, monkeypatch):
+def caller_book(demo_book, monkeypatch):
     """A live (remote-engine) book whose 参数 pays 正职 3000 a month, set as the UDFs' caller."""
     xw = remote_engine()
-    data = payload(demo)
+    data = payload(demo_book)
     sheet = next(s for s in data["sheets"] if s["name"] == PARAMS_SHEET)
     col = param_block("rates").first_col
     row = next(r for r in sheet["values"] if r[col] == "正职")
@@ -203,9 +198,9 @@ def test_parameters_come_from_the_calling_books_sheet(caller_book, monkeypatch):
     assert udfs.ONE_OFF_SUBSIDY("正职", 1, 5) == 12500
 
 
-def test_a_book_without_a_params_sheet_uses_the_defaults(demo, monkeypatch):
+def test_a_book_without_a_params_sheet_uses_the_defaults(demo_book, monkeypatch):
     xw = remote_engine()
-    data = payload(demo)
+    data = payload(demo_book)
     data["sheets"] = [s for s in data["sheets"] if s["name"] != PARAMS_SHEET]
     book = xw.Book(json=data)
     book.set_mock_caller()
@@ -216,11 +211,12 @@ def test_a_book_without_a_params_sheet_uses_the_defaults(demo, monkeypatch):
         del xw.Book._mock_caller
 
 
-PARAMS_FREE = {"ID_CHECK", "ID_BIRTHDATE", "ID_GENDER", "RMB_UPPER"}
+PARAMS_FREE = {"ID_CHECK", "ID_BIRTHDATE", "ID_GENDER", "RMB_UPPER", "LIVING_SUBSIDY"}
 
 
 def test_functions_that_ignore_the_params_never_read_them(monkeypatch):
-    """ID_* and RMB_UPPER do not use 参数: no round trip to Excel, and an unreadable 参数 sheet is no error."""
+    """ID_*, RMB_UPPER and LIVING_SUBSIDY (the standard is its argument) do not use 参数: no round trip to Excel,
+    and an unreadable 参数 sheet is no error."""
     reads = []
 
     def unreadable():
@@ -233,13 +229,13 @@ def test_functions_that_ignore_the_params_never_read_them(monkeypatch):
     assert udfs.ID_BIRTHDATE("530114193211178759") == "1932-11-17"
     assert udfs.RMB_UPPER(665280) == "陆拾陆万伍仟贰佰捌拾元整"
     assert udfs.ID_CHECK(column(["530114193211178759", None])) == [[""], [""]]
+    assert udfs.LIVING_SUBSIDY(660, "2019-01", "", "2026Q2") == 1980
     assert reads == []
+    assert {spec.name for spec in UDFS if not spec.needs_params} == PARAMS_FREE
     for spec in UDFS:
         if spec.name not in PARAMS_FREE:
             assert getattr(udfs, spec.name)(*["1"] * len(spec.args)).startswith(f"#无法读取“{PARAMS_SHEET}”表")
     assert len(reads) == len(UDFS) - len(PARAMS_FREE)
-
-
 
 
 # ---------------------------------------------------------------- declarations

@@ -22,22 +22,17 @@ needs_pdf_tools = pytest.mark.skipif(not (shutil.which("soffice") and shutil.whi
 
 
 @pytest.fixture(scope="module")
-def book(demo_book):
-    return demo_book
-
-
-@pytest.fixture(scope="module")
-def package(book, tmp_path_factory):
+def package(demo_book, tmp_path_factory):
     if not shutil.which("soffice"):
         pytest.skip("LibreOffice is needed")
     out = tmp_path_factory.mktemp("export") / "package"
-    report = service.export_package(book, Q2, out)
+    report = service.export_package(demo_book, Q2, out)
     return out, report
 
 
 @pytest.fixture(scope="module")
-def analysis(book):
-    return analyse(service.open_book(book), Q2)
+def analysis(demo_book):
+    return analyse(service.open_book(demo_book), Q2)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +80,7 @@ def test_every_file_is_listed_with_its_sha256(package, manifest):
             assert f["name"] in text and f["sha256"] in text
 
 
-def test_manifest_totals_are_the_payment_sheets(package, manifest, analysis, book):
+def test_manifest_totals_are_the_payment_sheets(package, manifest, analysis, demo_book):
     from subsidy_xl.tables.payments import one_off_sheet, quarterly_sheet
 
     _q, q_fig = quarterly_sheet(analysis.living_people, Q2, analysis.params, "")
@@ -97,7 +92,7 @@ def test_manifest_totals_are_the_payment_sheets(package, manifest, analysis, boo
     assert (t["one_off"]["paid"], t["one_off"]["amount"]) == (o_fig["paid"], o_fig["total"])
     assert t["budget"]["living_budget"] == 665_280
     assert manifest["quarter"] == "2026Q2"
-    assert manifest["book"]["sha256"] == hashlib.sha256(book.read_bytes()).hexdigest()
+    assert manifest["book"]["sha256"] == hashlib.sha256(demo_book.read_bytes()).hexdigest()
     assert manifest["issues"]["error"] == package[1].errors >= 1  # the demo's deliberate defects
 
 
@@ -141,16 +136,17 @@ def test_issues_list_as_xlsx_and_csv(package, analysis):
     assert set(_xlsx_text(next(out.glob("问题清单_*.xlsx"))).split("\n")) >= {i.code for i in analysis.issues}
 
 
-def test_an_existing_package_is_not_mixed_with_a_new_one(book, tmp_path):
+def test_an_existing_package_is_not_mixed_with_a_new_one(demo_book, tmp_path):
     (tmp_path / "old.pdf").write_bytes(b"%PDF")
-    assert cli.main(["export", str(book), "--quarter", "2026Q2", "-o", str(tmp_path), "--no-pdf", "-q"]) \
+    assert cli.main(["export", str(demo_book), "--quarter", "2026Q2", "-o", str(tmp_path), "--no-pdf", "-q"]) \
         == cli.EXIT_UNREADABLE
     assert [p.name for p in tmp_path.iterdir()] == ["old.pdf"]
 
 
-def test_cli_export_without_pdf(book, tmp_path, capsys):
+def test_cli_export_without_pdf(demo_book, tmp_path, capsys):
     out = tmp_path / "pkg"
-    assert cli.main(["export", str(book), "--quarter", "2026Q2", "-o", str(out), "--no-pdf", "-q"]) == cli.EXIT_ERRORS
+    assert cli.main(["export", str(demo_book), "--quarter", "2026Q2", "-o", str(out), "--no-pdf", "-q"]) \
+        == cli.EXIT_ERRORS
     assert "生活补贴" in capsys.readouterr().out
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert not any(f["name"].endswith(".pdf") for f in manifest["files"])
@@ -163,7 +159,7 @@ def _no_libreoffice(files, out_dir):
 
 
 @pytest.mark.parametrize("exists", [False, True])
-def test_a_failed_conversion_leaves_no_half_built_folder(book, tmp_path, exists):
+def test_a_failed_conversion_leaves_no_half_built_folder(demo_book, tmp_path, exists):
     from subsidy_xl.export.bundle import export_package
     from subsidy_xl.export.pdf import PdfError
 
@@ -171,27 +167,28 @@ def test_a_failed_conversion_leaves_no_half_built_folder(book, tmp_path, exists)
     if exists:
         out.mkdir()
     with pytest.raises(PdfError):
-        export_package(book, Q2, out, converter=_no_libreoffice)
+        export_package(demo_book, Q2, out, converter=_no_libreoffice)
     assert sorted(p.name for p in tmp_path.iterdir()) == (["pkg"] if exists else [])  # no hidden leftovers either
     assert not exists or not any(out.iterdir())
-    report = export_package(book, Q2, out, pdf=False)  # the rerun is not refused
+    report = export_package(demo_book, Q2, out, pdf=False)  # the rerun is not refused
     assert {f["name"] for f in report.manifest["files"]} | {MANIFEST} == {p.name for p in out.iterdir()}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
 
 
-def test_cli_export_without_libreoffice_can_be_rerun_without_pdf(book, tmp_path, capsys, monkeypatch):
+def test_cli_export_without_libreoffice_can_be_rerun_without_pdf(demo_book, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("subsidy_xl.export.pdf.find_soffice", lambda: None)
     out = tmp_path / "new" / "pkg"
-    assert cli.main(["export", str(book), "--quarter", "2026Q2", "-o", str(out), "-q"]) == cli.EXIT_UNREADABLE
+    assert cli.main(["export", str(demo_book), "--quarter", "2026Q2", "-o", str(out), "-q"]) == cli.EXIT_UNREADABLE
     assert "LibreOffice" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []  # not even the parent folder the run made
-    assert cli.main(["export", str(book), "--quarter", "2026Q2", "-o", str(out), "--no-pdf", "-q"]) == cli.EXIT_ERRORS
+    assert cli.main(["export", str(demo_book), "--quarter", "2026Q2", "-o", str(out), "--no-pdf", "-q"]) \
+        == cli.EXIT_ERRORS
     assert (out / MANIFEST).is_file()
 
 
-def test_cli_export_onto_a_file_is_a_user_error(book, tmp_path, capsys):
+def test_cli_export_onto_a_file_is_a_user_error(demo_book, tmp_path, capsys):
     target = tmp_path / "demo.xlsx"
-    shutil.copyfile(book, target)
+    shutil.copyfile(demo_book, target)
     before = target.read_bytes()
     assert cli.main(["export", str(target), "--quarter", "2026Q2", "-o", str(target), "--no-pdf", "-q"]) \
         == cli.EXIT_UNREADABLE

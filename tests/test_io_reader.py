@@ -13,6 +13,7 @@ import pytest
 from subsidy_xl.io import zipsafe
 from subsidy_xl.io.package import PackageEditor
 from subsidy_xl.io.reader import CellRange, UnreadableWorkbook, UnsafeWorkbook, read_book
+from test_io_package import cell
 
 CHINESE = re.compile("[\u4e00-\u9fff]")
 
@@ -51,13 +52,6 @@ def book_path(tmp_path) -> Path:
     path = tmp_path / "book.xlsx"
     book.save(path)
     return path
-
-
-def cell(sheet, row, col):
-    """Value at 0-based (row, col) of a SheetData; None outside the used area."""
-    if 0 <= row < len(sheet.rows) and 0 <= col < len(sheet.rows[row]):
-        return sheet.rows[row][col]
-    return None
 
 
 def test_grid_is_aligned_to_a1_with_plain_python_values(book_path):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from python_calamine import CalamineWorkbook
 
 from subsidy_xl import service
 from subsidy_xl.io import bad_dates, safe_save, zipsafe
@@ -22,12 +21,12 @@ from subsidy_xl.io.zipsafe import SafePackage, UnreadableWorkbook, WorkbookError
 from subsidy_xl.months import Quarter
 from subsidy_xl.schema import CHANGELOG_SHEET, LIVING
 from subsidy_xl.service import WritePlan, apply_plan, plan_refresh
-from subsidy_xl.streets.form import FORM_HEADER_ROW
+from reliability_support import NEW_ID, grids, returned_form
 from test_io_package import MAIN_NS, rewrite_zip, tiny_book
 
 Q2 = Quarter(2026, 2)
 STREET = "吴家营街道"
-NEW_ID = "530114195003191974"
+ADDED = {"姓名": "张新", "身份证号": NEW_ID}  # a person added to the street's returned form
 # Words a Chinese message may carry: product and format names. Anything else in ASCII letters is an
 # exception's own English text leaking into what the user reads.
 ALLOWED_WORDS = {"Excel", "WPS", "xlsx", "xlsm", "xls", "XML", "OOXML", "DTD", "U"}
@@ -37,11 +36,6 @@ def english_words(message: str) -> set[str]:
     """ASCII words of a message outside the quoted names (file, part and sheet names are the user's)."""
     unquoted = re.sub("“[^”]*”", "", message)
     return set(re.findall(r"[A-Za-z]+", unquoted)) - ALLOWED_WORDS
-
-
-def grids(path: Path) -> dict[str, list[list]]:
-    book = CalamineWorkbook.from_path(str(path))
-    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
 
 
 @pytest.fixture
@@ -65,24 +59,6 @@ def reads(monkeypatch):
     return seen
 
 
-def returned_form(demo_book: Path, folder: Path) -> Path:
-    """A street form returned with one person added (openpyxl: the form is the 街道's own file)."""
-    form = folder / f"{STREET}.xlsx"
-    service.street_form(demo_book, STREET, form)
-    wb = openpyxl.load_workbook(form)
-    ws = wb[LIVING.name]
-    headers = {cell.value: cell.column for cell in ws[FORM_HEADER_ROW] if cell.value}
-    row = ws.max_row + 1
-    for key, value in {"街道": STREET, "社区": "吴家营东社区", "姓名": "张新", "性别": "男", "身份证号": NEW_ID,
-                       "离任年月": "1998-01", "连续任职届数": 3, "月补贴标准": 660, "起发年月": "2026-04",
-                       "银行账号": "6228000011112222333"}.items():
-        ws.cell(row, headers[key]).value = value
-        ws.cell(row, headers[key]).data_type = "s" if isinstance(value, str) else "n"
-    returned = folder / "returned.xlsx"
-    wb.save(returned)
-    return returned
-
-
 # ---------------------------------------------------------------- one read per use case
 
 def test_refresh_reads_the_workbook_once(book, reads):
@@ -99,7 +75,7 @@ def test_fill_performance_reads_the_workbook_once(book, reads):
 
 
 def test_import_streets_reads_the_workbook_once(demo_book, book, tmp_path, reads):
-    returned = returned_form(demo_book, tmp_path)
+    returned, _first = returned_form(demo_book, tmp_path, STREET, {}, ADDED)
     reads.clear()
     service.import_streets(book, [returned])
     assert reads.count(book.resolve()) == 1
@@ -162,7 +138,7 @@ def test_a_renamed_roster_table_is_skipped_and_the_rows_are_still_written(demo_b
     assert renamed, "the template's 生活补贴名册 table"
     rewrite_zip(book, renamed)
     assert not PackageEditor(book).has_table("tblLiving")
-    returned = returned_form(demo_book, tmp_path)
+    returned, _first = returned_form(demo_book, tmp_path, STREET, {}, ADDED)
     service.import_streets(book, [returned])  # was an internal error (KeyError) before
     ids = [row[LIVING.headers.index("身份证号")] for row in grids(book)[LIVING.name]]
     assert NEW_ID in ids

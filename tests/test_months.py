@@ -35,3 +35,8 @@ def test_quarters():
     assert Quarter(2026, 1).label == "2026年第一季度"
     with pytest.raises(ValueError, match="季度格式"):
         parse_quarter("2026Q5")
+
+
+def test_months_of_a_quarter():
+    q = Quarter(2026, 3)
+    assert q.first == YearMonth(2026, 7) and q.last == YearMonth(2026, 9) and q.first_index == q.first.index

@@ -20,13 +20,8 @@ Q2 = Quarter(2026, 2)
 
 
 @pytest.fixture(scope="module")
-def book(demo_book):
-    return demo_book
-
-
-@pytest.fixture(scope="module")
-def analysis(book):
-    return analyse(service.open_book(book), Q2)
+def analysis(demo_book):
+    return analyse(service.open_book(demo_book), Q2)
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +99,9 @@ def test_template_charts_read_the_fixed_cells():
     assert sorted(f.replace("$", "") for f in formulas) == sorted(e.replace("$", "") for e in expected)
 
 
-def test_refresh_keeps_the_charts_and_fills_their_cells(book, analysis, figures):
-    assert len(_chart_formulas(book)) == len(_chart_formulas(TEMPLATE_PATH))
-    grid = service.open_book(book).grid(SUMMARY_SHEET)
+def test_refresh_keeps_the_charts_and_fills_their_cells(demo_book, analysis, figures):
+    assert len(_chart_formulas(demo_book)) == len(_chart_formulas(TEMPLATE_PATH))
+    grid = service.open_book(demo_book).grid(SUMMARY_SHEET)
     expected = summary_sheet(analysis.living_people, analysis.one_off_people, Q2, analysis.params, figures).values()
     for (r, c), value in expected.items():
         got = grid[r - 1][c]

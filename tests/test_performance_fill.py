@@ -16,21 +16,13 @@ from subsidy_xl.performance.overlay import PatchedSource
 from subsidy_xl.performance.selfeval import shown
 from subsidy_xl.performance.usecases import plan_fill_performance
 from subsidy_xl.rules import quarters_of_year
-from subsidy_xl.sample import load_sample
 from subsidy_xl.tables.budget import budget_figures
-from subsidy_xl.template import build
 
 INCONSISTENCY = ("perf-count-", "perf-amount-", "perf-time-", "perf-funds-", "narrative-")
 
 
 def _quiet(_m):
     pass
-
-
-@pytest.fixture(scope="module")
-def sample_book(tmp_path_factory):
-    """The sample data in the template, not refreshed (conftest's demo_book is)."""
-    return build(tmp_path_factory.mktemp("sample") / "sample.xlsx", load_sample())
 
 
 @pytest.fixture(scope="module")

@@ -23,18 +23,16 @@ from openpyxl.cell.cell import MergedCell
 from excel_support import payload, remote_engine
 from reliability_support import (assert_ended_normally, cells_xml, changed_cells, grids, network_forbidden, parts_of,
                                  run_cli, sheet_parts)
-from subsidy_xl import service
 from subsidy_xl.excel import macros
 from subsidy_xl.idcard import check_id
-from subsidy_xl.months import Quarter
 from subsidy_xl.params import default_params
 from subsidy_xl.performance.layout import INDICATOR_HEADER_ROW
-from subsidy_xl.sample import load_sample, make_id
+from subsidy_xl.sample import make_id
 from subsidy_xl.schema import (CHANGES_COLUMNS, CHANGES_SHEET, GENDERS, ISSUE_COLUMNS, ISSUES_SHEET, LIVING, ONE_OFF,
                                OWNED_SHEETS, PARAMS_SHEET, PERFORMANCE_SHEET, PROJECT_INFO_SHEET, ROSTERS)
 from subsidy_xl.streets.form import BASELINE_SHEET, FORM_HEADER_ROW
 from subsidy_xl.streets.values import id_key
-from subsidy_xl.template import TEMPLATE_PATH, build
+from subsidy_xl.template import TEMPLATE_PATH
 from test_excel_macros import RecordingUi
 
 assert network_forbidden  # autouse: no test or fixture here may open a socket
@@ -312,13 +310,11 @@ def test_the_ribbon_ends_any_roster_with_a_message_box(book):
 # returned street forms
 # ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def street_files(tmp_path_factory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("streets")
-    demo = folder / "demo.xlsx"
-    service.demo(demo, Quarter(2026, 2))
-    form = folder / "龙城街道.xlsx"
-    assert run_cli("street-form", form, "--street", "龙城街道", "--book", demo).code == 0
-    return demo, form
+def street_files(demo_book, tmp_path_factory) -> tuple[Path, Path]:
+    """The demo workbook (only read: import-streets writes to -o) and 龙城街道's form made from it."""
+    form = tmp_path_factory.mktemp("streets") / "龙城街道.xlsx"
+    assert run_cli("street-form", form, "--street", "龙城街道", "--book", demo_book).code == 0
+    return demo_book, form
 
 
 @st.composite
@@ -393,13 +389,6 @@ def test_any_returned_form_is_imported_without_a_crash_and_every_change_is_liste
 # ---------------------------------------------------------------------------------------
 # what the hunts above found, kept as plain tests
 # ---------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def sample_book(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("sample") / "样例.xlsx"
-    build(path, load_sample())
-    return path
-
-
 def edited(source: Path, target: Path, sheet: str, header: str, value: object, number_format: str | None = None,
            header_row: int = 1) -> str:
     """A copy of ``source`` with the first cell under ``header`` set; returns its A1 reference."""

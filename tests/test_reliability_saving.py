@@ -30,23 +30,18 @@ UNTOUCHED = "文件未作任何修改"
 
 
 @pytest.fixture(scope="module")
-def demo(demo_book):
-    return demo_book
-
-
-@pytest.fixture(scope="module")
-def form(demo, tmp_path_factory) -> Path:
+def form(demo_book, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("form") / "龙城街道.xlsx"
-    assert run_cli("street-form", path, "--street", "龙城街道", "--book", demo).code == 0
+    assert run_cli("street-form", path, "--street", "龙城街道", "--book", demo_book).code == 0
     return path
 
 
 @pytest.fixture
-def book(demo, tmp_path) -> Path:
+def book(demo_book, tmp_path) -> Path:
     folder = tmp_path / "book"
     folder.mkdir()
     path = folder / "补助经费.xlsx"
-    shutil.copyfile(demo, path)
+    shutil.copyfile(demo_book, path)
     return path
 
 
@@ -179,10 +174,10 @@ def test_a_failed_rename_after_the_backup_leaves_the_workbook_and_its_backup(boo
 KILL_DELAYS = tuple(n * 0.025 for n in range(1, 9))  # seconds after "写入工作簿…"; the save takes ~0.1 s
 
 
-def test_killing_refresh_while_it_saves_never_leaves_a_broken_workbook(demo, tmp_path):
+def test_killing_refresh_while_it_saves_never_leaves_a_broken_workbook(demo_book, tmp_path):
     """Each run is killed at another moment of its save; the workbook is then either exactly the original
     or the complete refreshed one, a backup (if any) is the original, and leftovers are hidden temp files."""
-    original = demo.read_bytes()
+    original = demo_book.read_bytes()
     runs = []
     for n, delay in enumerate(KILL_DELAYS):
         folder = tmp_path / f"run{n}"

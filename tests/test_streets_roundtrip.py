@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from reliability_support import NEW_ID
 from subsidy_xl import cli, service
 from subsidy_xl.analysis import analyse
 from subsidy_xl.months import Quarter
@@ -14,25 +15,19 @@ from subsidy_xl.schema import CHANGES_COLUMNS, CHANGES_SHEET, LIVING, ONE_OFF
 from subsidy_xl.streets.form import BASELINE_SHEET, FORM_HEADER_ROW, LISTS_SHEET, form_columns
 
 STREET, OTHER = "吴家营街道", "雨花街道"
-NEW_ID = "530114195003191974"  # valid check digit, not in the sample
-
-
-@pytest.fixture(scope="module")
-def demo(demo_book):
-    return demo_book
 
 
 @pytest.fixture
-def book(demo, tmp_path):
+def book(demo_book, tmp_path):
     path = tmp_path / "book.xlsx"
-    shutil.copyfile(demo, path)
+    shutil.copyfile(demo_book, path)
     return path
 
 
 @pytest.fixture(scope="module")
-def form(demo, tmp_path_factory):
+def form(demo_book, tmp_path_factory):
     path = tmp_path_factory.mktemp("forms") / f"{STREET}.xlsx"
-    service.street_form(demo, STREET, path)
+    service.street_form(demo_book, STREET, path)
     return path
 
 
@@ -80,8 +75,8 @@ def _changes(path: Path) -> list[dict]:
 
 # ---------------------------------------------------------------- the form
 
-def test_form_is_prefilled_validated_and_text_formatted(demo, form):
-    analysis = analyse(service.open_book(demo))
+def test_form_is_prefilled_validated_and_text_formatted(demo_book, form):
+    analysis = analyse(service.open_book(demo_book))
     wb = openpyxl.load_workbook(form)
     assert wb[BASELINE_SHEET].sheet_state == "veryHidden" and wb[LISTS_SHEET].sheet_state == "hidden"
     for spec, roster in ((LIVING, analysis.living), (ONE_OFF, analysis.one_off)):
@@ -103,8 +98,8 @@ def test_form_is_prefilled_validated_and_text_formatted(demo, form):
     assert "身份证号" in guide and "文本" in guide and "停发年月" in guide
 
 
-def test_unknown_street_is_refused(demo, tmp_path):
-    code = cli.main(["street-form", str(tmp_path / "x.xlsx"), "--street", "呈贡街道", "--book", str(demo)])
+def test_unknown_street_is_refused(demo_book, tmp_path):
+    code = cli.main(["street-form", str(tmp_path / "x.xlsx"), "--street", "呈贡街道", "--book", str(demo_book)])
     assert code == cli.EXIT_UNREADABLE and not (tmp_path / "x.xlsx").exists()
 
 
@@ -206,9 +201,9 @@ def test_people_added_and_removed(book, form, tmp_path):
     assert person.pay(Quarter(2026, 2), analysis.params).amount == 1980
 
 
-def test_a_person_moved_between_streets(demo, book, form, tmp_path):
+def test_a_person_moved_between_streets(demo_book, book, form, tmp_path):
     other = tmp_path / f"{OTHER}.xlsx"
-    service.street_form(demo, OTHER, other)
+    service.street_form(demo_book, OTHER, other)
     moved = {}
 
     def leave(wb):
@@ -235,9 +230,9 @@ def test_a_person_moved_between_streets(demo, book, form, tmp_path):
     assert any(i.code == "person-moved-street" for i in report.problems)
 
 
-def test_the_same_new_person_from_two_streets_is_not_imported(demo, book, form, tmp_path):
+def test_the_same_new_person_from_two_streets_is_not_imported(demo_book, book, form, tmp_path):
     other = tmp_path / f"{OTHER}.xlsx"
-    service.street_form(demo, OTHER, other)
+    service.street_form(demo_book, OTHER, other)
 
     def add(street):
         def edit(wb):
@@ -298,9 +293,9 @@ def test_an_unreadable_file_is_reported_and_the_others_still_import(book, form, 
     assert report.result.changes == []
 
 
-def test_cli_round_trip(demo, book, tmp_path, capsys):
+def test_cli_round_trip(demo_book, book, tmp_path, capsys):
     out = tmp_path / "form.xlsx"
-    assert cli.main(["street-form", str(out), "--street", STREET, "--book", str(demo)]) == cli.EXIT_OK
+    assert cli.main(["street-form", str(out), "--street", STREET, "--book", str(demo_book)]) == cli.EXIT_OK
     assert cli.main(["import-streets", str(book), str(out), "-q"]) == cli.EXIT_OK
     printed = capsys.readouterr().out
     assert "新增0人" in printed and "变更0项" in printed

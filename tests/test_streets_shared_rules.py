@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from reliability_support import returned_form
 from subsidy_xl import service
 from subsidy_xl.analysis import analyse
 from subsidy_xl.export.bundle import _write_issues_csv
@@ -30,34 +31,17 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 @pytest.fixture(scope="module")
-def demo(demo_book):
-    return demo_book
+def analysis(demo_book):
+    return analyse(service.open_book(demo_book))
 
 
 @pytest.fixture(scope="module")
-def analysis(demo):
-    return analyse(service.open_book(demo))
-
-
-@pytest.fixture(scope="module")
-def edited_form(demo, tmp_path_factory):
+def edited_form(demo_book, tmp_path_factory):
     """The 街道's form back with a phone changed, a person added and an unreadable ID on another row."""
-    path = tmp_path_factory.mktemp("review") / f"{STREET}.xlsx"
-    service.street_form(demo, STREET, path)
-    wb = openpyxl.load_workbook(path)
-    ws = wb[LIVING.name]
-    header = [c.value for c in ws[FORM_HEADER_ROW]]
-    first = FORM_HEADER_ROW + 1
-    ws.cell(first, header.index("联系电话") + 1, "13900002222")
-    ws.cell(first + 1, header.index("身份证号") + 1, "5301141950")
-    last = max(r for r in range(first, ws.max_row + 1) if ws.cell(r, header.index("姓名") + 1).value)
-    row = [c.value for c in ws[first]]
-    row[header.index("姓名")] = "新增复核"
-    row[header.index("身份证号")] = make_id(random.Random(7), 1951, male=True)
-    for i, value in enumerate(row, 1):
-        ws.cell(last + 1, i, value)
-    wb.save(path)
-    return path
+    form, _first = returned_form(demo_book, tmp_path_factory.mktemp("review"), STREET, {"联系电话": "13900002222"},
+                                 {"姓名": "新增复核", "身份证号": make_id(random.Random(7), 1951, male=True)},
+                                 others={1: {"身份证号": "5301141950"}})
+    return form
 
 
 def _style_keys():
@@ -92,8 +76,8 @@ def test_check_ids_stores_the_merge_key_on_every_record(analysis, edited_form):
     assert all(rec.values.get("id_text") == id_key(rec.raw.get("id")) for rec in records)
 
 
-def test_merge_does_not_check_the_ids_again(demo, analysis, edited_form, monkeypatch):
-    src = service.open_book(demo)
+def test_merge_does_not_check_the_ids_again(demo_book, analysis, edited_form, monkeypatch):
+    src = service.open_book(demo_book)
     grids = {s.name: src.grid(s.name) or [] for s in ROSTERS}
     form = read_form(service.open_book(edited_form), edited_form, analysis.params)
     before = merge([analysis.living, analysis.one_off], grids, [form])

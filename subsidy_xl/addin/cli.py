@@ -37,19 +37,19 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``addin build [-o DIR]`` and ``addin install [PATH]``."""
+    """Add ``addin build [-o 文件夹]`` and ``addin install [路径]``."""
     addin = subparsers.add_parser("addin", help="生成或安装 Excel 加载项（离任补贴选项卡和工作表函数）")
     commands = addin.add_subparsers(dest="addin_command", required=True, metavar="{build,install}")
 
     build = commands.add_parser("build", help="由源文件生成 subsidy_xl.xlam")
     build.add_argument(
-        "-o", "--output", type=Path, default=Path("."), metavar="DIR", help="输出文件夹（默认为当前文件夹）"
+        "-o", "--output", type=Path, default=Path("."), metavar="文件夹", help="输出文件夹（默认为当前文件夹）"
     )
     build.set_defaults(func=_build)
 
     install = commands.add_parser("install", help="把加载项复制到 Excel 启动文件夹 XLSTART（仅 Windows）")
     install.add_argument(
-        "path", nargs="?", type=Path, metavar="PATH", help="已生成的 .xlam 文件（省略则先生成再安装）"
+        "path", nargs="?", type=Path, metavar="路径", help="已生成的 .xlam 文件（省略则先生成再安装）"
     )
     install.set_defaults(func=_install)
     return addin

@@ -149,8 +149,8 @@ def _sheet(book, name: str, done: LiveWrite):
     return book.sheets.add(name, after=book.sheets[len(names) - 1])
 
 
-def write_sheet(sheet, content: SheetContent, styler: ComStyler | None) -> int:
-    """Replace an owned sheet's contents by ``content``: returns the number of cells written."""
+def write_sheet(sheet, content: SheetContent, styler: ComStyler | None) -> None:
+    """Replace an owned sheet's contents by ``content``."""
     old = sheet.used_range
     old.unmerge()  # last refresh's merged titles would swallow the values written below them
     old.clear_contents()
@@ -167,7 +167,6 @@ def write_sheet(sheet, content: SheetContent, styler: ComStyler | None) -> int:
         styler.apply(sheet, content.rows)
     for ref in content.merges:
         sheet.range(ref).merge()
-    return len(grid) * content.width
 
 
 def patch_blocks(patch: Patch) -> list[tuple[int, int, list[list[object]]]]:
@@ -219,25 +218,22 @@ def _text_columns(sheet, patch: Patch) -> set[int]:
     return text
 
 
-def write_patch(sheet, patch: Patch, styler: ComStyler | None) -> int:
-    """Write owned cells of a user sheet, one call per block; returns the number of blocks."""
+def write_patch(sheet, patch: Patch, styler: ComStyler | None) -> None:
+    """Write owned cells of a user sheet, one call per block."""
     text = _text_columns(sheet, patch)
-    blocks = patch_blocks(patch)
-    for row, col, values in blocks:
+    for row, col, values in patch_blocks(patch):
         rng = sheet.range((row, col + 1), (row + len(values) - 1, col + len(values[0])))
         rng.value = [[to_excel(v, col + j in text) for j, v in enumerate(r)] for r in values]
     if styler:
         styler.apply(sheet, [(r, [(c, v, s) for c, (v, s) in cells.items()]) for r, cells in sorted(patch.items())])
-    return len(blocks)
 
 
-def extend_tables(book, table_rows: dict[str, int]) -> list[str]:
+def extend_tables(book, table_rows: dict[str, int]) -> None:
     """Grow each named Excel table down to the row its appended rows reach (one call per table).
 
     A table left short would leave the new rows outside its filter, drop-downs and
     structured references.
     """
-    grown = []
     for sheet in book.sheets:
         for table in sheet.tables:
             last = table_rows.get(table.name)
@@ -245,8 +241,6 @@ def extend_tables(book, table_rows: dict[str, int]) -> list[str]:
             if rng is None or rng.row + rng.shape[0] - 1 >= last:
                 continue
             table.resize(sheet.range((rng.row, rng.column), (last, rng.column + rng.shape[1] - 1)))
-            grown.append(table.name)
-    return grown
 
 
 def apply_plan_live(book, plan: WritePlan) -> LiveWrite:

@@ -58,22 +58,12 @@ def _macro(title: str, any_book: bool = False) -> Callable:
                     _require_subsidy_book(book)
                 return fn(book, ui, **kwargs)
             except Exception as e:  # a traceback is no use to the staff; the message says what failed
-                ui.message(f"{title}未完成：{describe_error(e, _refusals())}", title, critical=True)
+                ui.message(f"{title}未完成：{describe_error(e)}", title, critical=True)
                 return None
             finally:
                 ui.status(None)
         return run
     return wrap
-
-
-def _refusals() -> tuple[type[BaseException], ...]:
-    """The use cases' own refusals (Chinese texts) besides io.errors.USER_ERRORS, shown as they are."""
-    from ..export.bundle import ExportError
-    from ..export.pdf import PdfError
-    from ..performance import PerformanceError
-    from ..streets.form import StreetFormError
-
-    return (ExportError, PdfError, PerformanceError, StreetFormError)
 
 
 def _quarter(answer: str) -> Quarter:

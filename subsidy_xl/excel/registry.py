@@ -31,6 +31,7 @@ class UdfSpec:
     name: str
     description: str
     args: tuple[UdfArg, ...]
+    needs_params: bool = True  # reads the calling book's 参数 sheet (False: the function's rules use none)
 
 
 _ROLE = UdfArg("role", "职务类别：一肩挑、正职、副职或监委会主任")
@@ -54,9 +55,10 @@ UDFS: tuple[UdfSpec, ...] = (
             UdfArg("stop_date", "停发日期（未停发则留空）"),
             UdfArg("quarter", "所属季度"),
         ),
+        needs_params=False,
     ),
-    UdfSpec("ID_CHECK", "身份证号校验（合格返回空）", (_ID,)),
-    UdfSpec("ID_BIRTHDATE", "由身份证号得出生日期", (_ID,)),
-    UdfSpec("ID_GENDER", "由身份证号得性别", (_ID,)),
-    UdfSpec("RMB_UPPER", "人民币大写金额", (UdfArg("amount", "金额（元）"),)),
+    UdfSpec("ID_CHECK", "身份证号校验（合格返回空）", (_ID,), needs_params=False),
+    UdfSpec("ID_BIRTHDATE", "由身份证号得出生日期", (_ID,), needs_params=False),
+    UdfSpec("ID_GENDER", "由身份证号得性别", (_ID,), needs_params=False),
+    UdfSpec("RMB_UPPER", "人民币大写金额", (UdfArg("amount", "金额（元）"),), needs_params=False),
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, Sequence
 
-from ..cells import a1
+from ..cells import range_text
 from ..schema import STYLES
 
 # Range("A1:B2,C3:D4") takes an address of at most 255 characters.
@@ -61,15 +61,10 @@ def style_rects(rows: Iterable[tuple[int, Cells]]) -> dict[str, list[Rect]]:
     return dict(by_style)
 
 
-def rect_address(rect: Rect) -> str:
-    r1, c1, r2, c2 = rect
-    return a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
-
-
 def area_addresses(rects: Iterable[Rect], limit: int = MAX_ADDRESS) -> list[str]:
     """Multi-area addresses of at most ``limit`` characters covering ``rects``."""
     out: list[str] = []
-    for address in map(rect_address, rects):
+    for address in (range_text(*rect) for rect in rects):
         if out and len(out[-1]) + 1 + len(address) <= limit:
             out[-1] += "," + address
         else:

@@ -28,13 +28,13 @@ from ..money import normalise, rmb_upper
 from ..months import Quarter, YearMonth, parse_quarter, parse_year_month, quarter_of
 from ..params import Params, default_params, params_from_grid
 from ..roles import normalise_role
-from ..rosters import FieldContext, parse_field
-from ..rosters import _blank  # one notion of a blank cell
+from ..rosters import FieldContext, is_blank, parse_field
 from ..rules import one_off_months, one_off_subsidy, payable_months, post_rate
 from ..schema import LIVING, ONE_OFF, PARAMS_SHEET, Column
 from .registry import UDFS
 
 CATEGORY = "离任补贴"  # the function wizard's category
+_NEEDS_PARAMS = {spec.name: spec.needs_params for spec in UDFS}
 
 # Argument columns: parse_field gives their typing and Chinese messages.
 _TERMS = ONE_OFF.column("terms")
@@ -124,7 +124,7 @@ def _to_cell(v: object) -> object:
 
 
 def _one(fn: Callable, params: Params | None, args: Sequence[object]) -> object:
-    if all(_blank(a) for a in args):
+    if all(is_blank(a) for a in args):
         return ""  # a blank row of a column stays blank
     try:
         return _to_cell(fn(params, *args))
@@ -134,14 +134,14 @@ def _one(fn: Callable, params: Params | None, args: Sequence[object]) -> object:
         return f"#计算出错：{type(e).__name__} {e}"
 
 
-def _cellwise(fn: Callable, *args: object, needs_params: bool = True) -> object:
+def _cellwise(udf: str, fn: Callable, *args: object) -> object:
     """``fn(params, *scalars)`` on scalars, or on every cell of same-shaped ranges (1x1 ranges broadcast).
 
-    Without ``needs_params`` (functions that ignore the 参数 sheet) the book is not
-    read at all and ``fn`` gets None: no round trip to Excel, no error from a 参数 sheet.
+    ``udf``: the function's registry name. Without its ``needs_params`` (functions that ignore the 参数
+    sheet) the book is not read at all and ``fn`` gets None: no round trip to Excel, no error from a 参数 sheet.
     """
     params = None
-    if needs_params:
+    if _NEEDS_PARAMS[udf]:
         try:
             params = _current_params()
         except Exception as e:  # the book's 参数 could not be read (Excel busy, sheet protected…)
@@ -206,7 +206,7 @@ def _month(raw: object, what: str, required: bool) -> YearMonth | None:
 def _quarter(raw: object) -> Quarter:
     if isinstance(raw, (_dt.date, _dt.datetime)):
         return quarter_of(YearMonth(raw.year, raw.month))
-    if _blank(raw):
+    if is_blank(raw):
         raise ValueError("缺少所属季度（如 2026Q2）")
     return parse_quarter(str(raw).strip())
 
@@ -261,39 +261,39 @@ def _rmb_upper(params: Params, amount):
 
 @declare
 def ONE_OFF_SUBSIDY(role, terms, years=None):
-    return _cellwise(_one_off_subsidy, role, terms, years)
+    return _cellwise("ONE_OFF_SUBSIDY", _one_off_subsidy, role, terms, years)
 
 
 @declare
 def ONE_OFF_MONTHS(terms, years):
-    return _cellwise(_one_off_months, terms, years)
+    return _cellwise("ONE_OFF_MONTHS", _one_off_months, terms, years)
 
 
 @declare
 def POST_RATE(role):
-    return _cellwise(_post_rate, role)
+    return _cellwise("POST_RATE", _post_rate, role)
 
 
 @declare
 def LIVING_SUBSIDY(standard, start_date, stop_date, quarter):
-    return _cellwise(_living_subsidy, standard, start_date, stop_date, quarter)
+    return _cellwise("LIVING_SUBSIDY", _living_subsidy, standard, start_date, stop_date, quarter)
 
 
 @declare
 def ID_CHECK(id):
-    return _cellwise(_id_check, id, needs_params=False)
+    return _cellwise("ID_CHECK", _id_check, id)
 
 
 @declare
 def ID_BIRTHDATE(id):
-    return _cellwise(_id_birthdate, id, needs_params=False)
+    return _cellwise("ID_BIRTHDATE", _id_birthdate, id)
 
 
 @declare
 def ID_GENDER(id):
-    return _cellwise(_id_gender, id, needs_params=False)
+    return _cellwise("ID_GENDER", _id_gender, id)
 
 
 @declare
 def RMB_UPPER(amount):
-    return _cellwise(_rmb_upper, amount, needs_params=False)
+    return _cellwise("RMB_UPPER", _rmb_upper, amount)

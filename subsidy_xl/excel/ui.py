@@ -8,6 +8,8 @@ from __future__ import annotations
 import sys
 from typing import Protocol, Sequence
 
+from ..io.errors import UserError
+
 MSO_FOLDER_PICKER = 4  # MsoFileDialogType.msoFileDialogFolderPicker
 WORKBOOK_FILTER = "Excel 工作簿 (*.xlsx;*.xlsm;*.xls),*.xlsx;*.xlsm;*.xls"
 
@@ -29,7 +31,9 @@ class Ui(Protocol):
         """A folder to write into; None when cancelled."""
 
 
-class NeedsWindowsExcel(RuntimeError):
+class NeedsWindowsExcel(UserError):
+    """A dialog (input box, file or folder picker) asked of Excel for Mac or another engine."""
+
     def __init__(self) -> None:
         super().__init__("此操作需要在 Windows 版 Excel 中运行")
 

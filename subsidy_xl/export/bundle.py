@@ -30,6 +30,7 @@ from typing import Callable, Sequence
 
 from .. import __version__
 from ..analysis import Analysis, analyse
+from ..io.errors import UserError
 from ..issues import count_by_severity
 from ..money import Money, rmb_upper
 from ..months import Quarter
@@ -44,7 +45,7 @@ MANIFEST = "manifest.json"
 MANIFEST_TEXT = "提交清单.txt"
 
 
-class ExportError(Exception):
+class ExportError(UserError):
     """The package cannot be written as asked; the message is for the user."""
 
 
@@ -73,6 +74,10 @@ def _yuan(amount) -> str:
 def _money(amount: Money) -> int | str:
     """JSON keeps whole yuan as numbers and amounts with fen as exact text."""
     return amount if isinstance(amount, int) else str(amount)
+
+
+def _not_empty(out_dir: Path) -> ExportError:
+    return ExportError(f"输出文件夹不是空的：{out_dir}；为免新旧文件混在一起，请指定新的或空的文件夹")
 
 
 def _sha256(path: Path) -> str:
@@ -121,9 +126,11 @@ def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress:
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"输出位置已存在且不是文件夹：{out_dir}；请指定新的或空的文件夹")
     if out_dir.exists() and any(out_dir.iterdir()):
-        raise ExportError(f"输出文件夹不是空的：{out_dir}；为免新旧文件混在一起，请指定新的或空的文件夹")
+        raise _not_empty(out_dir)
     progress("读取并校验工作簿…")
-    analysis = analyse(open_book(path), quarter)
+    book = open_book(path)
+    analysis = analyse(book, quarter)
+    book_sha256 = hashlib.sha256(book.package.data).hexdigest()  # the bytes analysed, not the file read again
     parent = out_dir.resolve().parent
     made_parents = [p for p in (parent, *parent.parents) if not p.exists()]
     parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +138,7 @@ def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress:
     building = parent / f".{out_dir.resolve().name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     building.mkdir()
     try:
-        report = _build(path, analysis, building, progress, pdf, converter)
+        report = _build(path, book_sha256, analysis, building, progress, pdf, converter)
         _move_into_place(building, out_dir)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -150,14 +157,14 @@ def _move_into_place(building: Path, out_dir: Path) -> None:
         building.rename(out_dir)
         return
     if any(out_dir.iterdir()):  # something appeared there while the package was being built
-        raise ExportError(f"输出文件夹不是空的：{out_dir}；为免新旧文件混在一起，请指定新的或空的文件夹")
+        raise _not_empty(out_dir)
     for f in building.iterdir():  # an empty folder the user chose is kept (it may be open in a file manager)
         f.rename(out_dir / f.name)
     building.rmdir()
 
 
-def _build(path: Path, analysis: Analysis, out_dir: Path, progress: Callable[[str], None], pdf: bool,
-           converter: Converter) -> ExportReport:
+def _build(path: Path, book_sha256: str, analysis: Analysis, out_dir: Path, progress: Callable[[str], None],
+           pdf: bool, converter: Converter) -> ExportReport:
     q = analysis.quarter
     year = analysis.params.budget_year
     quarterly, one_off, q_fig, o_fig = _payments(analysis, public=False)
@@ -186,7 +193,7 @@ def _build(path: Path, analysis: Analysis, out_dir: Path, progress: Callable[[st
                 target = out_dir / pdf_file.name
                 shutil.move(pdf_file, target)
                 files.append((target, desc, pages))
-    manifest = _manifest(path, analysis, q_fig, o_fig, files)
+    manifest = _manifest(path, book_sha256, analysis, q_fig, o_fig, files)
     text = out_dir / MANIFEST_TEXT
     text.write_text(_manifest_text(manifest, warnings), encoding="utf-8")
     manifest["files"].append(_entry(text, "提交清单（本说明）", None))
@@ -201,13 +208,13 @@ def _entry(path: Path, description: str, pages: int | None) -> dict:
     return entry
 
 
-def _manifest(book: Path, analysis: Analysis, q_fig: dict, o_fig: dict, files) -> dict:
+def _manifest(book: Path, book_sha256: str, analysis: Analysis, q_fig: dict, o_fig: dict, files) -> dict:
     return {
         "tool": "subsidy-xl",
         "version": __version__,
         "generated_at": _dt.datetime.now().replace(microsecond=0).isoformat(),
         "quarter": str(analysis.quarter),
-        "book": {"name": book.name, "sha256": _sha256(book)},
+        "book": {"name": book.name, "sha256": book_sha256},
         "totals": {
             "living": {"paid": q_fig["paid"], "unpaid": q_fig["unpaid"], "amount": _money(q_fig["total"]),
                        "amount_upper": rmb_upper(q_fig["total"]),

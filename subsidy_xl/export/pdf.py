@@ -13,12 +13,14 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from ..io.errors import UserError
+
 TIMEOUT_SECONDS = 300
 _WINDOWS_PATHS = (r"C:\Program Files\LibreOffice\program\soffice.exe",
                   r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
 
 
-class PdfError(Exception):
+class PdfError(UserError):
     """The conversion could not run or gave no PDF; the message is for the user."""
 
 

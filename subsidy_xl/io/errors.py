@@ -7,24 +7,18 @@ tool is started (``subsidy-xl`` or ``python -m subsidy_xl.cli``).
 from __future__ import annotations
 
 from .zipsafe import UnreadableWorkbook, UnsafeWorkbook, WorkbookError  # noqa: F401
-from .safe_save import SaveFailed, WorkbookInUse, WorkbookReadOnly  # noqa: F401
+from .safe_save import SaveFailed, WorkbookInUse, WorkbookReadOnly, os_error_reason  # noqa: F401
 
 
 class UserError(Exception):
     """A problem the user can fix (file missing, locked, unreadable, a bad choice); its text is Chinese
-    and is shown without a traceback."""
+    and is shown without a traceback. The use cases' own refusals subclass it."""
 
 
-# Exceptions whose message is for the user (OS errors are described in Chinese by describe_error).
+# Exceptions whose message is for the user. Besides these, any OSError the system raised (with an
+# errno) is one: describe_error says what went wrong in Chinese.
 USER_ERRORS: tuple[type[BaseException], ...] = (
     UserError, WorkbookError, FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError,
-)
-
-_OS_ERROR_TEXTS: tuple[tuple[type[OSError], str], ...] = (
-    (FileNotFoundError, "找不到文件"),
-    (FileExistsError, "文件已存在，未覆盖"),
-    (PermissionError, "没有权限读写文件"),
-    (IsADirectoryError, "这是一个文件夹，不是工作簿"),
 )
 
 
@@ -34,21 +28,24 @@ def internal_error_text(e: BaseException) -> str:
     return f"内部错误（{type(e).__name__}）" + (f"：{detail}" if detail else "") + "。请将此信息发给维护人员"
 
 
-def is_user_error(e: BaseException, also: tuple[type[BaseException], ...] = ()) -> bool:
-    return isinstance(e, USER_ERRORS + tuple(also))
+def _system_error(e: BaseException) -> bool:
+    return isinstance(e, OSError) and e.errno is not None
 
 
-def describe_error(e: BaseException, also: tuple[type[BaseException], ...] = ()) -> str:
+def is_user_error(e: BaseException) -> bool:
+    """Whether ``e`` is the user's to fix (shown as ``describe_error`` says) rather than an internal error."""
+    return isinstance(e, USER_ERRORS) or _system_error(e)
+
+
+def describe_error(e: BaseException) -> str:
     """The Chinese text shown for ``e``.
 
-    User errors (``USER_ERRORS`` and the callers' ``also``) show their own text;
-    OS errors raised by the system (with an errno) are described in Chinese with
-    the file name; anything else is an internal error.
+    OS errors raised by the system (with an errno) are described in Chinese
+    (``safe_save.os_error_reason``) with the file name; other user errors show
+    their own text; anything else is an internal error.
     """
-    if not is_user_error(e, also):
-        return internal_error_text(e)
-    if isinstance(e, OSError) and e.errno is not None:  # the system's English text: describe it
-        for kind, text in _OS_ERROR_TEXTS:
-            if isinstance(e, kind):
-                return f"{text}：{e.filename or ''}".rstrip("：")
-    return str(e) or internal_error_text(e)
+    if _system_error(e):  # the system's text is English: describe it
+        return f"{os_error_reason(e)}：{e.filename or ''}".rstrip("：")
+    if isinstance(e, USER_ERRORS) and str(e):
+        return str(e)
+    return internal_error_text(e)

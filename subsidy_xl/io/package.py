@@ -35,11 +35,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
-from ..cells import Line
+from ..cells import Line, range_text
 from .reader import CellRange
 from .render import (COLUMNS, MAX_COLUMNS, MAX_ROWS, Bounds, CellRenderer, TruncatedCell, ValueRefused,
-                     parse_range, range_text, render_lines)
-from .zipsafe import SafePackage, SheetEntry, WorkbookError, parse_xml, rels_part_for
+                     parse_range, render_lines)
+from .zipsafe import (RESAVE_HINT, NotInWorkbook, PackageError, SafePackage, SheetEntry, parse_xml,
+                      rels_part_for)
 # Copying a member still deflated (save() calls these by their names here: tests wrap them to fail part-way).
 from .zipsafe import add_deflated as _add_deflated, can_copy_deflated as _can_copy_deflated
 
@@ -59,21 +60,17 @@ _WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreads
 _TABLE_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 _CHUNK_BYTES = 8 << 20
 _HEAD_LIMIT_BYTES = 64 << 20  # sheetPr, views and cols before <sheetData> are small
+# The editor's worker thread (reads started by prefetch, deflates started by _set_sheet_part) must stay ONE
+# thread: _RowsDeflater relies on its tasks running one at a time in the order submitted (its compress calls
+# feed one zlib stream, and its _join, queued last, uses the futures queued before it). More threads would
+# write a corrupt sheet, not a faster one.
+_WORKER_THREADS = 1
 
-
-class PackageError(WorkbookError):
-    """The package cannot be edited as asked."""
+# PackageError and NotInWorkbook (a lookup that failed, also raised by the reader) live in zipsafe.
 
 
 class FormulaConflict(PackageError):
     """A patch would cut through a shared, array or data-table formula range."""
-
-
-class NotInWorkbook(PackageError, KeyError):
-    """The workbook has no worksheet or table of that name (also a KeyError, as a lookup that failed)."""
-
-    def __str__(self) -> str:  # KeyError's str() would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 # ----------------------------------------------------------------------------------
@@ -150,14 +147,14 @@ def _check_default_namespace(head: bytes, part: str) -> None:
     if root is None:
         raise PackageError(f"“{part}”不是普通工作表，无法写入。")
     if root.group(1):
-        raise PackageError(f"“{part}”使用了少见的带前缀 XML 写法，请先在 Excel/WPS 中打开并保存一次再试。")
+        raise PackageError(f"“{part}”使用了少见的带前缀 XML 写法，{RESAVE_HINT}")
 
 
 def _checked_rows(block: bytes, part: str) -> bytes:
     # Row scanning relies on "<" never appearing inside text; comments and CDATA
     # would break that and are never written by Excel or WPS.
     if b"<!" in block:
-        raise PackageError(f"“{part}”的单元格数据中含有注释或 CDATA，请先在 Excel/WPS 中打开并保存一次再试。")
+        raise PackageError(f"“{part}”的单元格数据中含有注释或 CDATA，{RESAVE_HINT}")
     return block
 
 
@@ -233,10 +230,10 @@ def _normalised_merges(merges: Sequence[str | CellRange]) -> list[str]:
     result = []
     for merge in merges:
         text = str(merge)
-        first_row, first_col, last_row, last_col = parse_range(text)
-        if (first_row, first_col) == (last_row, last_col):
+        box = parse_range(text)
+        if box[:2] == box[2:]:
             raise ValueError(f"合并区域“{text}”只有一个单元格。")
-        result.append(f"{COLUMNS[first_col]}{first_row}:{COLUMNS[last_col]}{last_row}")
+        result.append(range_text(*box))
     return result
 
 
@@ -579,9 +576,8 @@ class PackageEditor:
         The package itself is never changed."""
         self._package = source if isinstance(source, SafePackage) else SafePackage(source)
         self._order = self._package.names
-        # Parts rewritten: their bytes, or (a big sheet) the list of pieces they are made of, never joined
-        # into one: a 100 MB bytes object costs more in fresh pages than its copying does.
-        self._changed: dict[str, bytes | list[bytes]] = {}
+        self._changed: dict[str, _Rewritten] = {}  # parts rewritten
+
         self._removed: set[str] = set()
         self._entries = self._package.sheets()
         self._workbook = self._package.main_part
@@ -593,9 +589,7 @@ class PackageEditor:
         styles = self._workbook_rels.get("styles", ("", ""))[1]
         self._styles = _StyleBook(self._package.xml(styles) if styles in self._package else None)
         self._calc_drops: dict[int, set[str] | None] = {}
-        # Work started on another thread (see prefetch and _set_sheet_part).
-        self._frames: dict[str, Future] = {}  # part -> its _frame being read
-        self._deflating: dict[str, tuple[bytes, Future]] = {}  # part -> (its bytes, their deflate running)
+        self._frames: dict[str, Future] = {}  # part -> its _frame being read on the worker (see prefetch)
         self._worker: ThreadPoolExecutor | None = None
 
     # --- queries ---------------------------------------------------------------------
@@ -728,8 +722,11 @@ class PackageEditor:
         """
         part, table = self._table(table_name)
         top, left, bottom, right = parse_range(ref)
-        header_rows = int(table.get("headerRowCount", "1"))
-        totals_rows = int(table.get("totalsRowCount", "0"))
+        try:
+            header_rows = int(table.get("headerRowCount", "1"))
+            totals_rows = int(table.get("totalsRowCount", "0"))
+        except ValueError as exc:
+            raise _damaged(part) from exc
         columns = [child for child in table.iter() if child.tag.endswith("}tableColumn")]
         if right - left + 1 != len(columns):
             raise ValueError(f"表格“{table_name}”有 {len(columns)} 列，区域“{ref}”的列数不同。")
@@ -750,7 +747,7 @@ class PackageEditor:
                 sort_left, sort_right = left, right
             body = range_text(top + header_rows, sort_left, bottom - totals_rows, sort_right)
             data = self._with_child_ref(data, b"sortState", body)
-        self._changed[part] = data
+        self._set_part(part, data)
 
     def add_sheet(self, name: str, after: str | None = None) -> None:
         """Add an empty worksheet (for workbooks made from an older template).
@@ -771,16 +768,16 @@ class PackageEditor:
         rels_part = rels_part_for(self._workbook)
         target = posixpath.relpath(part, posixpath.dirname(self._workbook))
         relationship = (f'<Relationship Id="{rel_id}" Type="{_REL_NS}/worksheet" Target="{target}"/>').encode()
-        self._changed[rels_part] = _insert_before(self._current(rels_part), b"</Relationships>", relationship)
+        self._set_part(rels_part, _insert_before(self._current(rels_part), b"</Relationships>", relationship))
         override = f'<Override PartName="/{part}" ContentType="{_WORKSHEET_CONTENT_TYPE}"/>'.encode()
-        self._changed["[Content_Types].xml"] = _insert_before(
-            self._current("[Content_Types].xml"), b"</Types>", override)
-        self._changed[part] = (
+        self._set_part("[Content_Types].xml", _insert_before(
+            self._current("[Content_Types].xml"), b"</Types>", override))
+        self._set_part(part, (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><dimension ref="A1"/>'
             '<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
             '<sheetData/><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-            "</worksheet>").encode()
+            "</worksheet>").encode())
         self._order.append(part)
         self._entries.insert(position, SheetEntry(name, sheet_id, rel_id, part, "worksheet", "visible"))
 
@@ -815,20 +812,23 @@ class PackageEditor:
                     info.create_system = original.create_system
                     info.external_attr = original.external_attr
                 info.compress_type = zipfile.ZIP_DEFLATED
-                data = self._changed[name] if name in self._changed else self._package.read(name)
-                source, deflating = self._deflating.get(name, (None, None))
-                if source is data:  # deflated on the other thread while the next sheets were made
-                    deflated, info.CRC = deflating.result()
-                    info.file_size, info.compress_size = _size(data), len(deflated)
+                changed = self._changed.get(name)
+                if changed is not None and changed.deflating is not None:
+                    # deflated on the other thread while the next sheets were made
+                    deflated, info.CRC = changed.deflating.result()
+                    info.file_size, info.compress_size = changed.size, len(deflated)
                     if _can_copy_deflated(info, out):
                         _add_deflated(out, info, deflated)
                         continue
-                if isinstance(data, list):
-                    data = b"".join(data)
+                data = changed.data() if changed is not None else self._package.read(name)
                 level = FAST_DEFLATE_LEVEL if len(data) >= FAST_DEFLATE_MIN_BYTES else DEFAULT_DEFLATE_LEVEL
                 out.writestr(info, data, compresslevel=level)
 
     # --- internals -------------------------------------------------------------------
+    def _set_part(self, part: str, data: bytes) -> None:
+        """Store a rewritten part other than a sheet's rows (workbook.xml, rels, a table, a new sheet ...)."""
+        self._changed[part] = _Rewritten([data])
+
     def _set_sheet_part(self, part: str, pieces: list[bytes],
                         deflating: Future[tuple[bytes, int]] | None = None) -> None:
         """Store a rewritten sheet, given as the pieces it is made of; a big one starts deflating on
@@ -837,19 +837,16 @@ class PackageEditor:
         zlib lets other threads run while it deflates, so a 100,000-row sheet is compressed on
         the second core while the next sheet is rendered, instead of all of them in save().
         """
-        big = _size(pieces) >= FAST_DEFLATE_MIN_BYTES
-        data = pieces if big else b"".join(pieces)
-        self._changed[part] = data
+        rewritten = _Rewritten(pieces, deflating)
+        if deflating is None and rewritten.size >= FAST_DEFLATE_MIN_BYTES:
+            rewritten.deflating = self._background().submit(_deflate, pieces, FAST_DEFLATE_LEVEL)
+        self._changed[part] = rewritten
         self._frames.pop(part, None)
-        self._deflating.pop(part, None)
-        if deflating is None and big:
-            deflating = self._background().submit(_deflate, pieces, FAST_DEFLATE_LEVEL)
-        if deflating is not None:
-            self._deflating[part] = (data, deflating)
 
     def _background(self) -> ThreadPoolExecutor:
         if self._worker is None:
-            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="package")
+            # _WORKER_THREADS is 1, and must stay so: _RowsDeflater needs its tasks run in order, one at a time.
+            self._worker = ThreadPoolExecutor(max_workers=_WORKER_THREADS, thread_name_prefix="package")
         return self._worker
 
     def _stop_worker(self) -> None:
@@ -857,7 +854,8 @@ class PackageEditor:
             self._worker.shutdown(wait=True, cancel_futures=True)
             self._worker = None
         self._frames.clear()
-        self._deflating.clear()
+        for changed in self._changed.values():  # a later save deflates these parts itself
+            changed.deflating = None
 
     def _worksheet(self, name: str) -> SheetEntry:
         for entry in self._entries:
@@ -868,15 +866,11 @@ class PackageEditor:
         raise NotInWorkbook(f"工作簿中没有名为“{name}”的工作表。")
 
     def _current(self, part: str) -> bytes:
-        if part not in self._changed:
-            return self._package.read(part)
-        data = self._changed[part]
-        return b"".join(data) if isinstance(data, list) else data
+        return self._changed[part].data() if part in self._changed else self._package.read(part)
 
     def _chunks(self, part: str) -> Iterable[bytes]:
         if part in self._changed:
-            data = self._changed[part]
-            return data if isinstance(data, list) else (data,)
+            return self._changed[part].pieces
         return self._package.iter_chunks(part, _CHUNK_BYTES)
 
     def _read_date1904(self) -> bool:
@@ -952,13 +946,16 @@ class PackageEditor:
         prefix = re.search(rb'xmlns:([\w.-]+)="' + _REL_NS.encode() + rb'"', root.group(0)) if root else None
         r_attr = f"{prefix.group(1).decode()}:id" if prefix else f'xmlns:r="{_REL_NS}" r:id'
         element = f'<sheet name="{_xml_attr(name)}" sheetId="{sheet_id}" {r_attr}="{rel_id}"/>'.encode()
-        sheets_start, sheets_end = data.index(b"<sheets"), data.index(b"</sheets>")
+        try:
+            sheets_start, sheets_end = data.index(b"<sheets"), data.index(b"</sheets>")
+        except ValueError as exc:
+            raise _damaged(self._workbook) from exc
         existing = list(_SHEET_ELEMENT.finditer(data, sheets_start, sheets_end))
         at = existing[position].start() if position < len(existing) else sheets_end
         data = data[:at] + element + data[at:]
         if position < len(existing):
             data = _shift_sheet_indexes(data, position)
-        self._changed[self._workbook] = data
+        self._set_part(self._workbook, data)
 
     def _apply_calc_chain_drops(self) -> None:
         if not self._calc_drops or not self._has_calc_chain():
@@ -969,21 +966,41 @@ class PackageEditor:
         if filtered is None:
             return
         if kept:
-            self._changed[part] = filtered
+            self._set_part(part, filtered)
             return
         # A calcChain must list at least one cell, so an emptied one goes with its
         # relationship and content type; Excel rebuilds it on the next calculation.
         self._removed.add(part)
         rels_part = rels_part_for(self._workbook)
-        self._changed[rels_part] = _without_matching(
-            self._current(rels_part), _RELATIONSHIP, b"Id", rel_id.encode())
-        self._changed["[Content_Types].xml"] = _without_matching(
-            self._current("[Content_Types].xml"), _OVERRIDE, b"PartName", b"/" + part.encode())
+        self._set_part(rels_part, _without_matching(
+            self._current(rels_part), _RELATIONSHIP, b"Id", rel_id.encode()))
+        self._set_part("[Content_Types].xml", _without_matching(
+            self._current("[Content_Types].xml"), _OVERRIDE, b"PartName", b"/" + part.encode()))
+
+
+class _Rewritten:
+    """A part as the editor rewrote it: the pieces it is made of, in order, and for a big sheet its deflate
+    started on the worker thread (bytes and CRC), which save() writes instead of deflating the pieces.
+
+    A big sheet's pieces are never joined into one bytes object unless asked: a 100 MB bytes object costs
+    more in fresh pages than its copying does.
+    """
+
+    __slots__ = ("pieces", "size", "deflating")
+
+    def __init__(self, pieces: list[bytes], deflating: Future[tuple[bytes, int]] | None = None) -> None:
+        self.pieces = pieces
+        self.size = sum(map(len, pieces))
+        self.deflating = deflating
+
+    def data(self) -> bytes:
+        """The part's bytes (a part of one piece is that piece, not a copy)."""
+        return b"".join(self.pieces)
 
 
 def _damaged(part: str, sheet: str | None = None) -> PackageError:
     where = f"“{part}”（工作表“{sheet}”）" if sheet else f"“{part}”"
-    return PackageError(f"{where}已损坏，无法写入。请先在 Excel/WPS 中打开并保存一次再试。")
+    return PackageError(f"{where}已损坏，无法写入。{RESAVE_HINT}")
 
 
 class _RowsDeflater:
@@ -997,6 +1014,7 @@ class _RowsDeflater:
     """
 
     def __init__(self, worker: Callable[[], ThreadPoolExecutor]) -> None:
+        assert _WORKER_THREADS == 1, "the rows' compress calls and _join must run in order, on one thread"
         self._worker = worker
         self._pending: list[bytes] = []  # blocks not yet handed to the worker
         self._size = 0
@@ -1041,10 +1059,6 @@ def _crc(pieces: list[bytes]) -> int:
     for piece in pieces:
         crc = zlib.crc32(piece, crc)
     return crc
-
-
-def _size(data: bytes | list[bytes]) -> int:
-    return len(data) if isinstance(data, bytes) else sum(map(len, data))
 
 
 def _worksheet_folder(entries: Sequence[SheetEntry], workbook: str) -> str:

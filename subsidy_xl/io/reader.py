@@ -30,11 +30,12 @@ from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from ..cells import a1
+from ..cells import range_text
 from .bad_dates import calamine_gave_up, dates_as_text
-from .zipsafe import SafePackage, SheetEntry, UnreadableWorkbook, UnsafeWorkbook
+from .zipsafe import RESAVE_HINT, NotInWorkbook, SafePackage, SheetEntry, UnreadableWorkbook, UnsafeWorkbook
 
-__all__ = ["BookData", "CellRange", "SheetData", "UnreadableWorkbook", "UnsafeWorkbook", "Value", "read_book"]
+__all__ = ["BookData", "CellRange", "NotInWorkbook", "SheetData", "UnreadableWorkbook", "UnsafeWorkbook", "Value",
+           "read_book"]
 
 Value = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
@@ -50,7 +51,8 @@ class CellRange(NamedTuple):
     last_col: int
 
     def __str__(self) -> str:
-        return f"{a1(self.first_row + 1, self.first_col)}:{a1(self.last_row + 1, self.last_col)}"
+        return range_text(self.first_row + 1, self.first_col, self.last_row + 1, self.last_col,
+                          one_cell_as_range=True)
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,8 @@ class BookData:
             # BytesIO shares the validated bytes (no copy, no second open of a file that may have changed).
             self._calamine = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
         except CalamineError as exc:
-            raise UnreadableWorkbook(f"无法读取工作簿“{os.path.basename(self.path)}”，文件可能已损坏。"
-                                     f"请先在 Excel/WPS 中打开并另存一次再试。") from exc
+            raise UnreadableWorkbook(
+                f"无法读取工作簿“{os.path.basename(self.path)}”，文件可能已损坏。{RESAVE_HINT}") from exc
         self._cache: dict[str, SheetData] = {}
         self._pending: dict[str, Future[SheetData]] = {}  # sheets being read on the reader thread
         self._reader: ThreadPoolExecutor | None = None
@@ -124,7 +126,7 @@ class BookData:
         try:
             return self._entries[name]
         except KeyError:
-            raise KeyError(f"工作簿“{os.path.basename(self.path)}”中没有名为“{name}”的工作表。") from None
+            raise NotInWorkbook(f"工作簿“{os.path.basename(self.path)}”中没有名为“{name}”的工作表。") from None
 
     def _read_sheet(self, entry: SheetEntry, on_reader_thread: bool = False) -> SheetData:
         # Inflate once through zipfile first: bounded by the checked declared size
@@ -136,8 +138,7 @@ class BookData:
             book = self._reader_calamine if on_reader_thread else self._calamine
             raw_rows, raw_merges = _calamine_sheet(book, entry.name)
         except CalamineError as exc:
-            raise UnreadableWorkbook(f"工作表“{entry.name}”无法读取，文件可能已损坏。"
-                                     f"请先在 Excel/WPS 中打开并另存一次再试。") from exc
+            raise UnreadableWorkbook(f"工作表“{entry.name}”无法读取，文件可能已损坏。{RESAVE_HINT}") from exc
         except BaseException as exc:  # noqa: B036 - python-calamine's Rust panics are BaseExceptions
             if not calamine_gave_up(exc):
                 raise

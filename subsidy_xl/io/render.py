@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, repeat
 
-from ..cells import Line, col_letter, parse_a1
+from ..cells import Line, col_letter, line_styles, parse_a1, range_text
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
@@ -43,12 +43,22 @@ class TruncatedCell:
 # ----------------------------------------------------------------------------------
 COLUMNS = [col_letter(col) for col in range(MAX_COLUMNS)]  # 0-based column -> letters
 
-# One search decides whether a string needs more than wrapping in <t>.
-_TEXT_NEEDS_CARE = re.compile(
-    "[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^[ \t\n]|[ \t\n]$")
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What makes a text more than wrapping it in <t>, written once here: the per-cell search below and the
+# per-column one of render_lines (_plain_texts) are both built from these, so they cannot drift apart.
+# Characters XML 1.0 cannot hold (and lone surrogates): dropped from the text.
+_ILLEGAL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+# Those, and the characters escaped.
+_CARE_CLASS = f"[&<>\r{_ILLEGAL_CHARS}]"
 # Excel decodes _xHHHH_ in text; a literal one is kept by escaping its underscore.
-_ESCAPE_LOOKALIKE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+_LOOKALIKE_START = "_x"
+_LOOKALIKE = _LOOKALIKE_START + "[0-9A-Fa-f]{4}_"
+# White space at either end of a text, which needs xml:space="preserve".
+_EDGE_SPACE = " \t\n"
+
+# One search decides whether a string needs more than wrapping in <t>.
+_TEXT_NEEDS_CARE = re.compile(f"{_CARE_CLASS}|{_LOOKALIKE}|^[{_EDGE_SPACE}]|[{_EDGE_SPACE}]$")
+_XML_ILLEGAL = re.compile(f"[{_ILLEGAL_CHARS}]")
+_ESCAPE_LOOKALIKE = re.compile(f"(?={_LOOKALIKE})_")
 _EPOCH_1900 = dt.date(1899, 12, 30)
 _EPOCH_1904 = dt.date(1904, 1, 1)
 _FIRST_REAL_1900_DAY = dt.date(1900, 3, 1)  # before it, Excel's phantom 1900-02-29 shifts serials by one
@@ -176,13 +186,6 @@ def parse_range(text: str) -> tuple[int, int, int, int]:
     return first_row, first_col, last_row, last_col
 
 
-def range_text(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
-    first = f"{COLUMNS[first_col]}{first_row}"
-    if (first_row, first_col) == (last_row, last_col):
-        return first
-    return f"{first}:{COLUMNS[last_col]}{last_row}"
-
-
 class Bounds:
     """Smallest rectangle holding the cells written (rows 1-based, columns 0-based)."""
 
@@ -247,10 +250,12 @@ def render_lines(lines: Iterable[Line], renderer: CellRenderer, old_attrs: Mappi
 
 
 # What _TEXT_NEEDS_CARE finds, found in a column's texts joined by "\n" (one search, not one per cell): a
-# character to escape or drop, an _xHHHH_ look-alike, or a text that starts or ends with white space (next to
-# a "\n" of the join). A text with a line break inside may be taken for needing care: it then does.
-_CARE_CHARACTERS = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_CARE_PAIRS = ("_x", "\n ", "\n\t", "\n\n", " \n", "\t\n")
+# character to escape or drop, the start of an _xHHHH_ look-alike, or a text that starts or ends with white
+# space (next to a "\n" of the join). A text with a line break inside may be taken for needing care: it then
+# does.
+_CARE_CHARACTERS = re.compile(_CARE_CLASS)
+_CARE_PAIRS = tuple(dict.fromkeys([_LOOKALIKE_START, *("\n" + space for space in _EDGE_SPACE),
+                                   *(space + "\n" for space in _EDGE_SPACE)]))
 
 
 def _plain_texts(cells: Sequence[str | None]) -> bool:
@@ -259,7 +264,7 @@ def _plain_texts(cells: Sequence[str | None]) -> bool:
     if not texts or max(map(len, texts)) > MAX_TEXT_UNITS // 2:
         return not texts
     joined = "\n".join(texts)
-    return not (joined[0] in " \t\n" or joined[-1] in " \t\n" or _CARE_CHARACTERS.search(joined)
+    return not (joined[0] in _EDGE_SPACE or joined[-1] in _EDGE_SPACE or _CARE_CHARACTERS.search(joined)
                 or any(pair in joined for pair in _CARE_PAIRS))
 
 
@@ -289,13 +294,13 @@ class _RowWriter:
         self.last_row = last_row
         self._formatted_until(first_row)
         refs = [str(row) for row in range(first_row, last_row + 1)]
-        single = styles is None or isinstance(styles, str)
+        per_value = line_styles(styles, len(values))
         columns: list[list[str]] = []
         used: list[int] = []
         for j, cells in enumerate(zip(*(line[2] for line in run))):
             col = first_col + j
-            xml = self._column(COLUMNS[col], refs, cells, self.style_attr(styles if single else styles[j]))
-            if xml is not None and any(xml):
+            xml = self._column(COLUMNS[col], refs, cells, self.style_attr(per_value[j]))
+            if any(xml):
                 columns.append(xml)
                 used.append(col)
         attrs, formatted = self.old_attrs, self.formatted
@@ -348,13 +353,13 @@ class _RowWriter:
         self.out.clear()
         self.rows_out = 0
 
-    def _column(self, letter: str, refs: list[str], cells: Sequence[object], s: str) -> list[str] | None:
-        """One column's <c> elements, one per row ("" where nothing is written); None when none is."""
+    def _column(self, letter: str, refs: list[str], cells: Sequence[object], s: str) -> list[str]:
+        """One column's <c> elements, one per row ("" where nothing is written); [] when none is."""
         kinds = set(map(type, cells))
         kinds.discard(_NONE)
         empty = f'"{s}/>' if s else None  # a styled empty cell: <c r="A5" s="3"/>
         if not kinds:
-            return [f'<c r="{letter}{r}{empty}' for r in refs] if empty else None
+            return [f'<c r="{letter}{r}{empty}' for r in refs] if empty else []
         if kinds == {str}:
             if _plain_texts(cells):
                 start, middle, end = f'<c r="{letter}', f'"{s} t="inlineStr"><is><t>', "</t></is></c>"

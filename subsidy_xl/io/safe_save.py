@@ -24,7 +24,7 @@ from typing import BinaryIO
 from .zipsafe import WorkbookError
 
 __all__ = ["SaveFailed", "SaveRefused", "WorkbookInUse", "WorkbookReadOnly", "backup_path", "lock_files",
-           "safe_replace"]
+           "os_error_reason", "safe_replace"]
 
 
 class SaveRefused(WorkbookError):
@@ -43,14 +43,18 @@ class SaveFailed(SaveRefused):
     """Writing the new version failed part-way (disk full, I/O error); the workbook is as it was."""
 
 
-_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EROFS: "磁盘为只读",
-            errno.EIO: "磁盘读写错误", errno.ENAMETOOLONG: "文件名过长", errno.ENOENT: "找不到文件夹",
-            **({errno.EDQUOT: "磁盘配额已用完"} if hasattr(errno, "EDQUOT") else {})}
+# errno -> why, in Chinese: the one table (io.errors.describe_error describes every OSError with it).
+OS_ERROR_REASONS = {
+    errno.ENOENT: "找不到文件", errno.EEXIST: "文件已存在，未覆盖", errno.EACCES: "没有权限读写文件",
+    errno.EPERM: "没有权限读写文件", errno.EISDIR: "这是一个文件夹，不是工作簿", errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘为只读", errno.EIO: "磁盘读写错误", errno.ENAMETOOLONG: "文件名过长",
+    **({errno.EDQUOT: "磁盘配额已用完"} if hasattr(errno, "EDQUOT") else {}),
+}
 
 
-def _reason(exc: OSError) -> str:
+def os_error_reason(exc: OSError) -> str:
     """Why, in Chinese (the system's own text is English; it stays in the exception chain for --debug)."""
-    return _REASONS.get(exc.errno) or (f"系统错误代码 {exc.errno}" if exc.errno else "系统错误")
+    return OS_ERROR_REASONS.get(exc.errno) or (f"系统错误代码 {exc.errno}" if exc.errno else "系统错误")
 
 
 def backup_path(path: str | os.PathLike[str]) -> Path:
@@ -94,7 +98,7 @@ def safe_replace(path: str | os.PathLike[str], write_fn: Callable[[BinaryIO], ob
     except BaseException as exc:
         temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):  # disk full, a backup that cannot be written ...: a message, not a traceback
-            raise SaveFailed(f"保存“{path.name}”时出错（{_reason(exc)}），文件未作任何修改。") from exc
+            raise SaveFailed(f"保存“{path.name}”时出错（{os_error_reason(exc)}），文件未作任何修改。") from exc
         raise
     _fsync_directory(path.parent)
     return kept
@@ -122,7 +126,7 @@ def _temp_file(path: Path) -> Path:
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise WorkbookReadOnly(f"无法在文件夹“{path.parent}”中写入临时文件（{_reason(exc)}），"
+        raise WorkbookReadOnly(f"无法在文件夹“{path.parent}”中写入临时文件（{os_error_reason(exc)}），"
                                f"“{path.name}”未作任何修改。") from exc
     os.close(handle)
     return Path(name)

@@ -73,6 +73,22 @@ class UnsafeWorkbook(UnreadableWorkbook):
     """The file looks crafted to exhaust memory or time, or carries a DTD; refused before parsing."""
 
 
+class PackageError(WorkbookError):
+    """The package cannot be edited as asked (package.py raises it; defined here for NotInWorkbook)."""
+
+
+class NotInWorkbook(PackageError, KeyError):
+    """The workbook has no worksheet or table of that name (also a KeyError, as a lookup that failed)."""
+
+    def __str__(self) -> str:  # KeyError's str() would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+# What the user is told to do about a file that is damaged or written in an unusual way: Excel and WPS
+# repair what they can read and save it the way they always write it.
+RESAVE_HINT = "请先在 Excel/WPS 中打开并保存一次再试。"
+
+
 _RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MAIN_NS_PREFIXES = (
     "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}",
@@ -217,7 +233,7 @@ class SafePackage:
                 sheet_id = int(element.get("sheetId", "0"))
             except ValueError as exc:
                 raise UnreadableWorkbook(f"工作簿“{_base(self.path)}”中工作表“{name}”的编号“{element.get('sheetId')}”"
-                                         f"无效，文件可能已损坏。请先在 Excel/WPS 中打开并保存一次再试。") from exc
+                                         f"无效，文件可能已损坏。{RESAVE_HINT}") from exc
             entries.append(SheetEntry(
                 name=name,
                 sheet_id=sheet_id,

@@ -1,5 +1,7 @@
 """The 项目绩效目标表: layout, reading, fill, checks, self-evaluation, import."""
 
+from ..io.errors import UserError
 
-class PerformanceError(Exception):
+
+class PerformanceError(UserError):
     """A reason a 绩效目标表 use case cannot run that staff can act on (message in Chinese)."""

@@ -15,7 +15,7 @@ from ..issues import ERROR, INFO, WARNING, Issue, shown
 from ..params import Params
 from ..schema import PERFORMANCE_SHEET
 from .consistency import check_figures
-from .figures import figures_for
+from .figures import Figures, figures_for
 from .model import Grid, IndicatorRow, PerformanceTable, read_table
 from .narrative_checks import check_texts
 from .selfeval import active, check_self_evaluation
@@ -29,8 +29,8 @@ S = PERFORMANCE_SHEET
 
 def check_performance(grid: Grid | None, info_grid: Grid | None, params: Params,
                       living: Sequence[LivingPerson], one_off: Sequence[OneOffPerson],
-                      budget: dict | None = None) -> list[Issue]:
-    """``budget``: budget_figures of these people when the caller has them (see figures_for)."""
+                      figures: Figures | None = None) -> list[Issue]:
+    """``figures``: figures_for these people when the caller has them (analysis.figures)."""
     if grid is None:
         return [Issue("perf-sheet-missing", INFO, S, "", "", "工作簿中没有“绩效目标表”工作表，未校验绩效目标", "模板结构")]
     table = read_table(grid)
@@ -40,7 +40,8 @@ def check_performance(grid: Grid | None, info_grid: Grid | None, params: Params,
     if not table.rows:
         return [Issue("perf-empty", WARNING, S, table.col_cell("name"), "",
                       "绩效目标表还没有指标；可运行“填写绩效目标表”查看建议的标准指标", GUIDANCE)]
-    figures = figures_for(list(living), list(one_off), params, budget)
+    if figures is None:
+        figures = figures_for(list(living), list(one_off), params)
     texts = collect_texts(table, info_grid)
     evaluating = active(table)
     issues = list(check_structure(table, params))

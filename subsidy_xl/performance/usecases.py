@@ -17,7 +17,6 @@ from ..issues import Issue, count_by_severity, counts_text, sort_issues
 from ..schema import CHANGELOG_SHEET, PERFORMANCE_SHEET
 from ..tables.records import changelog_sheet, issues_sheet
 from . import PerformanceError
-from .figures import figures_for
 from .fill import FillResult, plan_fill
 from .importer import import_patch, read_source
 from .model import read_table
@@ -79,9 +78,8 @@ def plan_fill_performance(src: BookSource, progress: Progress) -> tuple["WritePl
     _usable_table(src)  # refuses a workbook without a usable sheet
     progress("校验名册并计算指标…")
     analysis = analyse(src)
-    figures = figures_for(analysis.living_people, analysis.one_off_people, analysis.params, analysis.budget)
-    result = plan_fill(src.grid(PERFORMANCE_SHEET), analysis.project_info, analysis.project_cells, figures,
-                       analysis.params)
+    result = plan_fill(src.grid(PERFORMANCE_SHEET), analysis.project_info, analysis.project_cells,
+                       analysis.figures, analysis.params)
     report = PerformanceReport("填写绩效目标表", result.filled, result.suggestions, result)
     progress("复核填写后的绩效目标表…")
     return _plan(src, report, result.patches, analysis.quarter, result.suggestions), report

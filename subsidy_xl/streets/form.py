@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..analysis import BookSource, analyse
+from ..io.errors import UserError
 from ..months import YearMonth
 from ..params import Params, default_params
 from ..schema import GENDERS, ROSTERS, STYLES, TEXT_KINDS, Column, Roster, cell_style
@@ -34,7 +35,7 @@ META_LABELS = {"format": "格式", "street": "街道", "created": "生成时间"
 Person = Mapping[str, object]  # column key -> the roster cell's value
 
 
-class StreetFormError(Exception):
+class StreetFormError(UserError):
     """A street form cannot be made as asked; the message is for the user."""
 
 

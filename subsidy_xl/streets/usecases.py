@@ -37,7 +37,7 @@ class ImportReport:
 
 def read_forms(files: Sequence[Path], params: Params, open_book: Opener) -> list[ReturnedForm]:
     """Each file read on its own: one unreadable file is reported and the others still import."""
-    from ..io.errors import describe_error, is_user_error
+    from ..io.errors import describe_error
     from ..io.reader import UnreadableWorkbook
 
     forms = []
@@ -46,9 +46,8 @@ def read_forms(files: Sequence[Path], params: Params, open_book: Opener) -> list
             forms.append(read_form(open_book(path), path, params))
         except (UnreadableWorkbook, OSError) as e:
             form = ReturnedForm(path, None, {})
-            detail = describe_error(e) if is_user_error(e) else str(e)  # a missing file in Chinese, not [Errno 2]
             form.issues.append(Issue("form-unreadable", ERROR, form.sheet(""), "", "",
-                                     f"无法读取报送表：{detail.rstrip('。')}；该报送表未导入", "报送表格式"))
+                                     f"无法读取报送表：{describe_error(e).rstrip('。')}；该报送表未导入", "报送表格式"))
             forms.append(form)
     _one_form_per_street(forms)
     return forms

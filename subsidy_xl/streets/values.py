@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from ..idcard import check_id
 from ..months import YearMonth
-from ..schema import Column
+from ..rosters import is_blank
+from ..schema import TEXT_KINDS, Column
 
-_TEXT_KINDS = {"id", "account", "phone", "text", "choice"}
+# A whole number in a month column stays a number: the roster reads 201301 as a month and names a date serial.
+_TEXT_KINDS = TEXT_KINDS - {"month"}
 _NUMBER_KINDS = {"money", "decimal"}
 
 
@@ -41,7 +43,7 @@ def id_key(raw: object) -> str | None:
 def for_roster(col: Column, raw: object) -> object:
     """A returned form's cell as it is written into the roster: whole numbers as int, amounts as Decimal,
     numbers in text columns (a phone typed as a number) as text, dates as text months."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if is_blank(raw):
         return None
     if isinstance(raw, str):
         return raw.strip()

@@ -22,7 +22,7 @@ from ..params import Params
 from ..rosters import Record
 from ..schema import ONE_OFF_PAY_SHEET, QUARTERLY_SHEET
 from .sheet import SheetContent
-from .summary import NO_STREET, street_order
+from .summary import NO_STREET, known_first, street_order
 
 
 @dataclass(frozen=True)
@@ -208,8 +208,7 @@ def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str,
                            p.blocked or (p.result.reason if p.result else INCOMPLETE)))
     seq = 0
     category_totals = {}
-    order = list(params.rates) + sorted(c for c in by_category if c not in params.rates)
-    for category in order:
+    for category in known_first(params.rates, by_category):  # the 参数 sheet's 职务类别 first
         rows = by_category.get(category)
         if not rows:
             continue

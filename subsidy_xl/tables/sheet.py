@@ -3,17 +3,15 @@ they are written (headless package writer or live xlwings range writes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Sequence
 
-from ..cells import Cell, Line, a1
+from ..cells import Cell, Line, a1, line_styles
 
 
 def line_cells(line: Line) -> list[Cell]:
     """The (column, value, style) cells of one line."""
     _row, first, values, styles = line
-    per_value = repeat(styles) if styles is None or isinstance(styles, str) else styles
-    return list(zip(range(first, first + len(values)), values, per_value))
+    return list(zip(range(first, first + len(values)), values, line_styles(styles, len(values))))
 
 
 @dataclass
@@ -35,7 +33,10 @@ class SheetContent:
 
     @property
     def rows(self) -> list[tuple[int, list[Cell]]]:
-        """(Excel row, cells) for every line: the cell-by-cell view, for small sheets and tests."""
+        """(Excel row, cells) for every line: the cell-by-cell view (one tuple per cell, built on each call).
+
+        The live adapter styles a whole sheet from it (excel/styles.py); code that needs only values or
+        runs of lines reads ``lines``, as ``values()`` and ``as_grid()`` do."""
         return [(line[0], line_cells(line)) for line in self.lines]
 
     def add(self, values: Sequence[object], style: str | None = None, styles: Sequence[str | None] | None = None,
@@ -75,7 +76,7 @@ class SheetContent:
 
     def values(self) -> dict[tuple[int, int], object]:
         """(row, col) -> value, for tests and the live adapter."""
-        return {(r, c): v for r, cells in self.rows for c, v, _s in cells}
+        return {(r, first + j): v for r, first, values, _styles in self.lines for j, v in enumerate(values)}
 
     def as_grid(self) -> list[list[object]]:
         """Rows from 1 to the last, as a rectangular list (empty cells None)."""

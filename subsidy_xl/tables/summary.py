@@ -37,9 +37,15 @@ OTHERS = "其他街道"
 NO_STREET = "（未填街道）"
 
 
+def known_first(known: Iterable[str], seen: Iterable[str]) -> list[str]:
+    """``known`` (a 参数 list) in its order, then the other names in ``seen`` (named in a roster), sorted."""
+    known = list(known)
+    return known + sorted(set(seen) - set(known), key=str)
+
+
 def street_order(params: Params, seen: Iterable[str]) -> list[str]:
     """The 参数 sheet's streets in its order, then any other street named in a roster, sorted."""
-    return list(params.streets) + sorted(set(seen) - set(params.streets), key=str)
+    return known_first(params.streets, seen)
 
 
 def summary_sheet(living: list[LivingPerson], one_off: list[OneOffPerson], quarter: Quarter, params: Params,
