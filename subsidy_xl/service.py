@@ -235,15 +235,10 @@ def _update(path: Path, out: Path | None, progress: Progress, make_plan, prefetc
 
     with bulk_work():
         src = _read(path, progress)
-        # The bytes read are the bytes edited (the file is read once). The editor is made after the plan
-        # (a use case refuses a workbook it cannot change first), unless it has sheets to prefetch.
-        editor = PackageEditor(src.package) if prefetch else None
-        if editor is not None:
-            editor.prefetch(prefetch)
+        editor = PackageEditor(src.package)  # the bytes read are the bytes edited: the file is read once
+        editor.prefetch(prefetch)
         plan, report = make_plan(src)
         progress("写入工作簿…")
-        if editor is None:
-            editor = PackageEditor(src.package)
         del src  # the sheets read go before the collector resumes
         report.backup = apply_plan(Path(path), plan, out, editor=editor)
         del plan, editor  # their rows go before the collector resumes

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from performance_support import FileSource, fill_with_executed
+from performance_support import fill_with_executed
+from subsidy_xl.io.reader import BookData, read_book
+from subsidy_xl.io.zipsafe import SafePackage
 from subsidy_xl.performance.overlay import PatchedSource
 from subsidy_xl.performance.usecases import plan_fill_performance
 from subsidy_xl.template import build
@@ -16,11 +18,11 @@ def _quiet(_m):
     pass
 
 
-class LinkedSource(FileSource):
-    """A file source whose reader found an external link (as io/reader.py reports them)."""
+class LinkedSource(BookData):
+    """A workbook read by the headless reader, as if it had found an external link."""
 
     def __init__(self, path):
-        super().__init__(path)
+        super().__init__(SafePackage(path))
         self.external_links = ["file:///D:/名册.xlsx"]
         self.prefetched = []
 
@@ -49,7 +51,7 @@ def test_fill_performance_keeps_the_external_link_warnings(sample_book):
 # "inf" / "Infinity" in a 参数 cell or in 项目信息 is an unreadable number, not an OverflowError.
 
 def _patched(sample_book, patches):
-    return PatchedSource(FileSource(sample_book), patches)
+    return PatchedSource(read_book(sample_book), patches)
 
 
 @pytest.mark.parametrize("text", ["inf", "Infinity", "-Infinity", "NaN"])
@@ -147,7 +149,7 @@ def test_the_one_off_formula_texts_name_months_per_year(sample_book):
     from subsidy_xl.tables.budget import budget_sheet
     r = one_off_subsidy("正职", 2, 10, default_params())
     assert r.months == r.years * r.per_year and r.amount == r.rate * r.years * r.per_year != r.rate * r.years * r.months
-    a = analyse(FileSource(sample_book))
+    a = analyse(read_book(sample_book))
     texts = [v for _row, cells in budget_sheet(a.budget, a.params).rows for _c, v, _s in cells if isinstance(v, str)]
     one_off = next(t for t in texts if "任满年数" in t)
     assert "任满年数×每年计发月数" in one_off
@@ -173,7 +175,7 @@ def test_payment_and_summary_sheets_share_the_street_order_and_texts(sample_book
     from subsidy_xl.compute import INCOMPLETE
     from subsidy_xl.tables import payments
     from subsidy_xl.tables.summary import NO_STREET, street_order
-    a = analyse(FileSource(sample_book))
+    a = analyse(read_book(sample_book))
     known = list(a.params.streets)
     assert street_order(a.params, ["乙街道", "甲街道", known[0]]) == known + ["乙街道", "甲街道"]
     first_paid = next(i for i, p in enumerate(a.living_people) if p.pay(a.quarter, a.params).months)

@@ -7,7 +7,8 @@ from fractions import Fraction
 import openpyxl
 import pytest
 
-from performance_support import FileSource, fill_with_executed, headless_io, seed_workbook
+from performance_support import fill_with_executed, seed_workbook
+from subsidy_xl.io.reader import read_book
 from subsidy_xl.analysis import analyse
 from subsidy_xl.cells import parse_a1
 from subsidy_xl.performance.layout import INDICATOR_HEADER_ROW, SUMMARY_TITLE
@@ -27,7 +28,7 @@ def _quiet(_m):
 
 @pytest.fixture(scope="module")
 def filled(sample_book):
-    src = FileSource(sample_book)
+    src = read_book(sample_book)
     plan, report = plan_fill_performance(src, _quiet)
     return src, plan, report, PatchedSource(src, plan.patches)
 
@@ -45,7 +46,7 @@ def _roster_figures(src):
 
 
 def test_the_demo_table_starts_at_the_budget_and_check_says_so(sample_book):
-    codes = {i.code for i in analyse(FileSource(sample_book)).issues}
+    codes = {i.code for i in analyse(read_book(sample_book)).issues}
     assert {"perf-count-mismatch", "perf-amount-mismatch", "perf-amount-average-mismatch"} <= codes
 
 
@@ -103,7 +104,7 @@ def test_annual_goal_is_regenerated_in_the_seeds_form_in_both_places(filled):
 def test_the_exact_product_form_when_the_figures_are_exact(tmp_path):
     """From the budget (no rosters) the seed's product is written: 84人*660元/月*12月=66.528万元."""
     path = seed_workbook(tmp_path / "seed.xlsx")
-    src = FileSource(path)
+    src = read_book(path)
     plan, _report = plan_fill_performance(src, _quiet)
     goal = read_table(PatchedSource(src, plan.patches).grid("绩效目标表")).header["年度绩效目标"]
     assert "对全区84名正常离任社区干部发放生活补贴，每人每月平均660元，共计66.528万元（84人*660元/月*12月=66.528万元）" in goal
@@ -112,7 +113,7 @@ def test_the_exact_product_form_when_the_figures_are_exact(tmp_path):
 
 def test_missing_standard_rows_are_proposed_not_inserted(tmp_path):
     path = seed_workbook(tmp_path / "seed.xlsx")
-    src = FileSource(path)
+    src = read_book(path)
     plan, report = plan_fill_performance(src, _quiet)
     proposed = [i.message for i in report.suggestions]
     assert len(proposed) == 10
@@ -134,7 +135,7 @@ def test_at_year_end_the_tool_fills_its_completion_values_and_scores(tmp_path, s
     for r in range(INDICATOR_HEADER_ROW + 1, ws.max_row + 1):
         ws.cell(r, 10, ws.cell(r, 5).value)  # staff type every target as achieved
     wb.save(path)
-    src = FileSource(path)
+    src = read_book(path)
     plan, report = plan_fill_performance(src, _quiet)
     ev = report.fill.evaluation
     grid = PatchedSource(src, plan.patches).grid("绩效目标表")
@@ -172,7 +173,6 @@ def test_the_typed_execution_figure_is_kept_and_used(tmp_path, sample_book):
     assert plan.patches["绩效目标表"][executed_row][1] == (2398752, None)  # written back unchanged, style kept
 
 
-@pytest.mark.skipif(not headless_io(), reason="subsidy_xl.io is not complete yet")
 def test_demo_then_fill_then_check_through_the_service(tmp_path):
     from subsidy_xl import service
 

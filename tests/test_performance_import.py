@@ -4,7 +4,8 @@ import docx
 import openpyxl
 import pytest
 
-from performance_support import FileSource, headless_io, seed_data
+from performance_support import seed_data
+from subsidy_xl.io.reader import read_book
 from subsidy_xl.performance import PerformanceError
 from subsidy_xl.performance.importer import read_source
 from subsidy_xl.performance.layout import INDICATOR_HEADERS, INDICATOR_KEYS
@@ -88,7 +89,7 @@ def test_xlsx_is_read_like_the_seed(tmp_path):
 def test_the_seed_table_round_trips_into_the_sheet(tmp_path, source):
     book = build(tmp_path / "book.xlsx", None)
     path = _docx(tmp_path / "s.docx", True) if source == "docx" else _xlsx(tmp_path / "s.xlsx")
-    src = FileSource(book)
+    src = read_book(book)
     plan, report = plan_import_performance(src, path, lambda m: None)
     table = read_table(PatchedSource(src, plan.patches).grid("绩效目标表"))
     assert [[r.get(k) for k in INDICATOR_KEYS[:9]] for r in table.rows] == \
@@ -105,7 +106,7 @@ def test_import_replaces_a_longer_table_and_clears_what_is_left(tmp_path):
     from subsidy_xl.performance.demo import demo_table
 
     book = build(tmp_path / "book.xlsx", {"绩效目标表": demo_table(default_params())})
-    src = FileSource(book)
+    src = read_book(book)
     plan, _report = plan_import_performance(src, _docx(tmp_path / "s.docx", False), lambda m: None)
     grid = PatchedSource(src, plan.patches).grid("绩效目标表")
     table = read_table(grid)
@@ -123,7 +124,6 @@ def test_unusable_sources_say_why(tmp_path):
         read_source(tmp_path / "empty.docx")
 
 
-@pytest.mark.skipif(not headless_io(), reason="subsidy_xl.io is not complete yet")
 def test_import_through_the_service(tmp_path):
     from subsidy_xl import service
 

@@ -5,7 +5,7 @@ import subprocess
 import zipfile
 
 import pytest
-from python_calamine import CalamineWorkbook
+from reliability_support import grids as sheets
 
 from subsidy_xl.cli import main
 from subsidy_xl.months import Quarter
@@ -14,11 +14,6 @@ from subsidy_xl.schema import (BUDGET_SHEET, CHANGELOG_SHEET, ISSUES_SHEET, LIVI
 from subsidy_xl.service import refresh
 
 Q2 = Quarter(2026, 2)
-
-
-def sheets(path):
-    wb = CalamineWorkbook.from_path(str(path))
-    return {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names}
 
 
 def issues_of(grid):
