@@ -21,7 +21,7 @@ OUT = "输出文件"  # metavar of the positional ``out``
 
 # Modules that add their own subcommands with register(subparsers).
 COMMAND_MODULES = ("subsidy_xl.addin.cli", "subsidy_xl.streets.cli", "subsidy_xl.export.cli",
-                   "subsidy_xl.performance.cli")
+                   "subsidy_xl.performance.cli", "subsidy_xl.web.cli")
 
 # argparse's own messages (Python 3.10-3.13) and their Chinese; the first match is used.
 _ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (
@@ -131,6 +131,10 @@ def cmd_refresh(args) -> int:
     report = refresh(args.book, args.quarter, args.output, progress=progress_printer(args.quiet))
     print(f"已刷新：{report.out}" + (f"（原文件备份：{report.backup}）" if report.backup else ""))
     print(report.summary())
+    from .issues import left_out_text
+
+    if left_out_text(len(report.analysis.issues)):  # more issues than the 问题清单 sheet holds
+        print(left_out_text(len(report.analysis.issues)))
     return EXIT_ERRORS if report.counts["error"] else EXIT_OK
 
 
