@@ -12,7 +12,7 @@ from typing import Protocol, Sequence
 from .cells import a1
 from .checks.people import check_duplicates, check_ids
 from .checks.project_info import check_project_info
-from .checks.workbook import check_external_links
+from .checks.workbook import check_external_links, check_stray_cells
 from .compute import LivingPerson, OneOffPerson, assess_living, assess_one_off
 from .issues import Issue, sort_issues
 from .months import Quarter, YearMonth, quarter_of
@@ -111,5 +111,6 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     figures = figures_for(living_people, one_off_people, params, budget)
     issues += check_performance(src.grid(PERFORMANCE_SHEET), src.grid(PROJECT_INFO_SHEET), params,
                                 living_people, one_off_people, figures)
+    issues += check_stray_cells(getattr(src, "scans", {}))  # the file reader offers them (io/extent.py)
     return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, budget, figures,
                     sort_issues(issues))

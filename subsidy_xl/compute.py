@@ -118,7 +118,8 @@ def assess_living(roster: RosterData, params: Params) -> tuple[list[LivingPerson
                 eligible_from = age_months[key] = eligible_age_month(birth, v["gender"], params)
             if start is not None and start.index < eligible_from.index:
                 issues.append(Issue("living-under-age", WARNING, rec.sheet, rec.cell("pay_start"), str(start),
-                                    f"{rec.who}起发年月{start}早于年满规定年龄的月份{eligible_from}，此前月份不予计发",
+                                    f"{rec.who}起发年月{start}早于按身份证号出生年月推算的年满规定年龄月份，此前月份不予计发"
+                                    "（该月份不在此列出，以免与遮盖的身份证号一起透露出生日期）",
                                     f"{policy}：男年满{params.min_age_male}周岁、女年满{params.min_age_female}周岁"))
         people.append(LivingPerson(rec, v.get("standard"), start, stop, reason, eligible_from, blocked, shared_pays))
     return people, issues

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
@@ -35,9 +36,10 @@ def read_id(raw: object, today: _dt.date | None = None) -> tuple[str | None, str
     try:
         birth = birth_date(number)
     except ValueError:
-        return number, "id-birthdate", f"身份证号中的出生日期无效：{number[6:14]}", None
+        # The digits are not repeated: beside the masked ID they would give the whole number away.
+        return number, "id-birthdate", "身份证号第7-14位（出生日期）不是有效日期", None
     if birth > (today or _dt.date.today()):
-        return number, "id-birthdate", f"身份证号中的出生日期在今天之后：{birth}", None
+        return number, "id-birthdate", "身份证号第7-14位（出生日期）在今天之后", None
     if number[17] != ric.calc_check_digit(number):
         return number, "id-check-digit", \
             f"身份证号校验位错误：末位应为 {ric.calc_check_digit(number)}，实为 {number[17]}", None
@@ -110,3 +112,42 @@ def mask_account(account: object) -> str:
     """Last 4 digits of a bank account, for messages."""
     text = str(account or "")
     return ("*" * max(0, len(text) - 4)) + text[-4:] if len(text) > 4 else "*" * len(text)
+
+
+# A run of digits as long as an ID or a bank account (12 or more), its groups possibly parted by single
+# spaces or hyphens (530114 19500230 1232, 6222-0200-1234-5678), an ID's final X included. \d matches
+# every script's digits (full-width ones too). Groups after a separator have 3 or more digits, so dates
+# (2026-01-01) and short numbers stay as they are.
+_DIGIT_RUN = re.compile(r"\d+(?:[ \-]\d{3,})*(?:[ \-]?[Xx](?![A-Za-z]))?")
+_RUN_DIGITS = 12  # a bank account has 12 to 19 digits; an ID 15 or 18 characters
+
+
+def redact(text: str) -> str:
+    """``text`` with anything that looks like an ID or a bank account masked as the tool masks them
+    everywhere: an ID shape (15 digits, or 17 digits and a digit or X) keeps its first 6 and last 4, any
+    other run of 12 or more digits its last 4. For every text the tool shows beside masked IDs: an ID or
+    account typed into the wrong column (姓名, 性别, 起发年月 ...) must not appear there in full."""
+    if len(text) < _RUN_DIGITS:
+        return text
+    return _DIGIT_RUN.sub(_masked_run, text)
+
+
+def looks_like_id_or_account(text: str) -> bool:
+    """Whether ``text`` holds a run of digits redact would mask."""
+    return len(text) >= _RUN_DIGITS and any(_digit_count(m.group(0)) >= _RUN_DIGITS
+                                            for m in _DIGIT_RUN.finditer(text))
+
+
+def _digit_count(run: str) -> int:
+    return sum(ch not in " -" for ch in run)
+
+
+def _masked_run(match: re.Match) -> str:
+    run = match.group(0)
+    chars = [ch for ch in run if ch not in " -"]
+    if len(chars) < _RUN_DIGITS:
+        return run
+    compact = unicodedata.normalize("NFKC", "".join(chars)).upper()
+    if len(compact) == 18 or (len(compact) == 15 and compact.isdigit()):
+        return mask(compact)
+    return mask_account(compact)

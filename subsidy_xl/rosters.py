@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import AbstractSet, Sequence
 
 from .cells import a1
-from .idcard import mask, mask_account
+from .idcard import looks_like_id_or_account, mask, mask_account
 from .issues import ERROR, WARNING, Issue, shown
 from .months import YearMonth, parse_year_month
 from .params import Params
@@ -248,8 +248,10 @@ def _to_check(col: Column, values: list[object]) -> list[int]:
     """Rows of a _plain_column whose text has a problem parse_field reports: _too_long, or an account
     that is not _account_ok."""
     # First a test of the whole column at C speed: most columns have no such row.
-    if col.kind == "text" and _too_long(max(filter(None, values), key=len, default="")):
-        return [i for i, text in enumerate(values) if text and _too_long(text)]
+    if col.kind == "text":
+        longest = max(filter(None, values), key=len, default="")
+        if _too_long(longest) or (len(longest) >= _ID_LIKE_MIN and col.key not in _FREE_TEXT):
+            return [i for i, text in enumerate(values) if text and (_too_long(text) or _id_like(col, text))]
     if col.kind == "account" and not all(map(str.isdigit, filter(None, values))):  # digits alone are _account_ok
         return [i for i, text in enumerate(values) if text and not _account_ok(text)]
     return []
@@ -338,6 +340,9 @@ def _parse_text(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
         if text not in allowed:
             return text, ("choice-invalid", ERROR,
                           f"“{col.header}”的值“{shown(text)}”不在可选范围内（{'、'.join(sorted(allowed))}）")
+    if col.kind == "text" and _id_like(col, text):
+        return text, ("id-like-text", ERROR, f"“{col.header}”中有一串像身份证号或银行账号的数字（{shown(text)}），"
+                                             "可能填错了列；请核对")
     if _too_long(text):
         return text, ("text-too-long", WARNING, f"“{col.header}”过长（{len(text)}字）")
     return text, None
@@ -355,6 +360,15 @@ def _text(raw: object) -> str:
 def _clean_text(text: str) -> str:
     """Text as a roster keeps it: NFKC-normalised (full-width digits and letters made plain), stripped."""
     return text.strip() if text.isascii() else unicodedata.normalize("NFKC", text).strip()  # NFKC leaves ASCII
+
+
+_ID_LIKE_MIN = 12  # characters: no shorter text holds what idcard.looks_like_id_or_account finds
+_FREE_TEXT = frozenset({"remark"})  # 备注 may quote an account; it is masked in every output all the same
+
+
+def _id_like(col: Column, text: str) -> bool:
+    """An ID or account in a text column (姓名, 社区 ...): typed into the wrong column."""
+    return col.key not in _FREE_TEXT and looks_like_id_or_account(text)
 
 
 def _too_long(text: str) -> bool:

@@ -32,6 +32,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ..cells import range_text
 from .bad_dates import calamine_gave_up, dates_as_text
+from .extent import SheetScan, resolve_shared, scan_sheet, without_strays
 from .zipsafe import RESAVE_HINT, NotInWorkbook, SafePackage, SheetEntry, UnreadableWorkbook, UnsafeWorkbook
 
 __all__ = ["BookData", "CellRange", "NotInWorkbook", "SheetData", "UnreadableWorkbook", "UnsafeWorkbook", "Value",
@@ -84,6 +85,7 @@ class BookData:
             raise UnreadableWorkbook(
                 f"无法读取工作簿“{os.path.basename(self.path)}”，文件可能已损坏。{RESAVE_HINT}") from exc
         self._cache: dict[str, SheetData] = {}
+        self.scans: dict[str, SheetScan] = {}  # sheet -> what its XML showed (formula rows, far-away cells)
         self._pending: dict[str, Future[SheetData]] = {}  # sheets being read on the reader thread
         self._reader: ThreadPoolExecutor | None = None
         self._reader_calamine: CalamineWorkbook | None = None  # the reader thread's own (not shareable)
@@ -131,11 +133,17 @@ class BookData:
     def _read_sheet(self, entry: SheetEntry, on_reader_thread: bool = False) -> SheetData:
         # Inflate once through zipfile first: bounded by the checked declared size
         # and CRC-verified, so calamine never meets a member that lies about its size.
-        self._package.verify(entry.part)
+        xml = self._package.read(entry.part)
+        scan = self.scans[entry.name] = scan_sheet(xml)
         try:
-            if on_reader_thread and self._reader_calamine is None:
-                self._reader_calamine = CalamineWorkbook.from_filelike(io.BytesIO(self._package.data))
-            book = self._reader_calamine if on_reader_thread else self._calamine
+            if scan.trimmed:  # far-away cells: calamine reads a copy without them (see extent.py)
+                resolve_shared(scan, self._package)
+                book = CalamineWorkbook.from_filelike(io.BytesIO(without_strays(self._package, entry.part, xml, scan)))
+            else:
+                if on_reader_thread and self._reader_calamine is None:
+                    self._reader_calamine = CalamineWorkbook.from_filelike(io.BytesIO(self._package.data))
+                book = self._reader_calamine if on_reader_thread else self._calamine
+            del xml
             raw_rows, raw_merges = _calamine_sheet(book, entry.name)
         except CalamineError as exc:
             raise UnreadableWorkbook(f"工作表“{entry.name}”无法读取，文件可能已损坏。{RESAVE_HINT}") from exc

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..analysis import BookSource
 from ..cells import a1
 from ..checks.people import check_ids
-from ..checks.workbook import check_external_links
+from ..checks.workbook import check_external_links, check_stray_cells
 from ..issues import ERROR, INFO, WARNING, Issue
 from ..params import Params
 from ..rosters import FieldContext, Record, RosterData, read_roster
@@ -63,6 +63,7 @@ def read_form(src: BookSource, path: Path, params: Params) -> ReturnedForm:
             continue
         _extra_columns(grid, data, form)
         form.rosters[spec.name] = data
+    form.issues += check_stray_cells(getattr(src, "scans", {}), form.sheet)  # the file reader offers them
     if not form.rosters:
         form.issues.append(Issue("form-no-roster", ERROR, form.sheet(""), "", "",
                                  f"文件中没有可识别的名册表（工作表名应为 {'、'.join(s.name for s in ROSTERS)}，"

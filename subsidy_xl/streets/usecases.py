@@ -45,12 +45,22 @@ def read_forms(files: Sequence[Path], params: Params, open_book: Opener) -> list
         try:
             forms.append(read_form(open_book(path), path, params))
         except (UnreadableWorkbook, OSError) as e:
-            form = ReturnedForm(path, None, {})
-            form.issues.append(Issue("form-unreadable", ERROR, form.sheet(""), "", "",
-                                     f"无法读取报送表：{describe_error(e).rstrip('。')}；该报送表未导入", "报送表格式"))
-            forms.append(form)
+            forms.append(_unreadable(path, describe_error(e)))
+        except Exception as e:  # noqa: BLE001 - whatever one form does, the other forms are still imported
+            forms.append(_unreadable(path, f"读取时出错（{type(e).__name__}）"))
+        except BaseException as e:  # noqa: B036 - python-calamine's Rust panics are BaseExceptions
+            if type(e).__name__ != "PanicException":
+                raise
+            forms.append(_unreadable(path, "文件内容无法解析"))
     _one_form_per_street(forms)
     return forms
+
+
+def _unreadable(path: Path, reason: str) -> ReturnedForm:
+    form = ReturnedForm(path, None, {})
+    form.issues.append(Issue("form-unreadable", ERROR, form.sheet(""), "", "",
+                             f"无法读取报送表：{reason.rstrip('。')}；该报送表未导入", "报送表格式"))
+    return form
 
 
 def _one_form_per_street(forms: list[ReturnedForm]) -> None:

@@ -15,7 +15,7 @@ from typing import Callable, Mapping, Sequence
 
 from ..cells import a1
 from ..compute import INCOMPLETE, LivingPerson, OneOffPerson
-from ..idcard import mask
+from ..idcard import mask, redact
 from ..money import rmb_upper, total
 from ..months import Quarter
 from ..params import Params
@@ -80,6 +80,8 @@ def _row_writer(sheet: SheetContent, columns: Sequence[Col], public: bool) -> Ca
         cells = list(map(values.get, headers))
         if id_col is not None and cells[id_col] is not None:
             cells[id_col] = mask(cells[id_col])
+        if public:  # an ID or account typed into another column (姓名 ...) is not published either
+            cells = [redact(cell) if type(cell) is str else cell for cell in cells]
         return sheet.add(cells, styles=styles[is_total])
     return row
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..issues import Issue
+from ..issues import Issue, listed
 from ..schema import CHANGELOG_COLUMNS, CHANGELOG_SHEET, ISSUE_COLUMNS, ISSUES_SHEET, SEVERITY_LABELS
 from .sheet import SheetContent
 
@@ -12,7 +12,10 @@ def issues_sheet(issues: Sequence[Issue]) -> SheetContent:
     """Header in row 1 (filterable), one issue a row, errors first."""
     sheet = SheetContent(ISSUES_SHEET)
     sheet.add([c.header for c in ISSUE_COLUMNS], style="header")
-    add_issue_rows(sheet, issues)
+    shown_issues, left_out = listed(issues)  # a sheet holds 1,048,576 rows: the rest is summed up in one
+    add_issue_rows(sheet, shown_issues)
+    if left_out is not None:
+        add_issue_rows(sheet, [left_out])
     if not issues:
         sheet.add(["", "", "", "", "", "未发现问题", ""], style="text")
     return sheet

@@ -1,0 +1,175 @@
+"""A sheet's real extent, read from its XML before any grid is built; far-away stray cells set apart.
+
+python-calamine builds a dense grid from the first to the last cell of a sheet: one value typed at
+XFD1048576 makes that 17 billion cells (hundreds of GB, and the process aborts), one at A1048576
+turns a 184-person roster into a million rows. So the reader looks at the sheet's XML first, cheaply
+(byte searches, no parse), and when cells lie far beyond the block of rows and columns that holds the
+data, it hands calamine a copy of the package without them; each such cell that holds a value is
+reported at its address (``StrayCell``), never silently dropped. The file itself never changes.
+
+"Far": more than ``ROW_GAP`` empty rows below the last row of the data block, or more than
+``COLUMN_GAP`` empty columns right of its last column (a roster has no such gaps; a value typed
+there by a slip of Ctrl+arrow or a paste does).
+
+The same pass finds the rows that hold a formula (``formula_rows``): a 合计 row's =SUM(...) is not a
+person, and the tool leaves such a row as it is.
+"""
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from ..cells import a1
+from .zipsafe import SafePackage, add_deflated, can_copy_deflated
+
+ROW_GAP = 10_000  # empty rows between the data and a cell that make it a stray cell
+COLUMN_GAP = 64  # empty columns between the data and a cell that make it a stray cell
+_NARROW_COLUMNS = 26  # columns A-Z: a sheet using no other needs no column scan
+
+_ROW_START = re.compile(rb"<row\b[^>]*?\sr=\"(\d+)\"")
+_WIDE_CELL = re.compile(rb" r=\"([A-Z]{2,3})(\d+)\"")  # a cell's reference beyond column Z (a row's r has no letters)
+_CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+_CELL_REF = re.compile(rb"\sr=\"([A-Z]{1,3})(\d+)\"")
+_FORMULA = re.compile(rb"<f[\s>/]")
+_VALUE = re.compile(rb"<v>([^<]*)</v>|<t(?:\s[^>]*)?>([^<]*)</t>")
+_TYPE = re.compile(rb"\st=\"([^\"]*)\"")
+_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+
+
+@dataclass(frozen=True)
+class StrayCell:
+    row: int  # Excel row
+    col: int  # 0-based column
+    value: str  # the cell's value as text ("" for a formatted empty cell)
+
+    @property
+    def cell(self) -> str:
+        return a1(self.row, self.col)
+
+
+@dataclass
+class SheetScan:
+    formula_rows: frozenset[int] = frozenset()  # Excel rows holding at least one formula
+    stray: list[StrayCell] = field(default_factory=list)  # cells with a value beyond the data block
+    last_row: int = 0  # the data block's last Excel row (0: the whole sheet is kept)
+    last_col: int = 0  # its last 0-based column (0: no column was set apart)
+    dropped: int = 0  # cells left out of the copy (values and formatted empty ones)
+
+    @property
+    def trimmed(self) -> bool:
+        return self.dropped > 0
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _block_end(numbers: list[int], gap: int, start: int) -> int:
+    """The last of the sorted ``numbers`` reached from ``start`` in steps of at most ``gap``."""
+    end = start
+    for n in numbers:
+        if n > end + gap:
+            break
+        end = max(end, n)
+    return end
+
+
+def scan_sheet(xml: bytes) -> SheetScan:
+    """Formula rows and far-away cells of a worksheet part, by byte searches over its XML."""
+    scan = SheetScan()
+    formula_rows = set()
+    for found in _FORMULA.finditer(xml):
+        row = _ROW_START.search(xml, xml.rfind(b"<row", 0, found.start()))
+        if row:
+            formula_rows.add(int(row.group(1)))
+    scan.formula_rows = frozenset(formula_rows)
+
+    rows = [int(m.group(1)) for m in _ROW_START.finditer(xml)]
+    if rows and rows == sorted(rows):
+        last_row = _block_end(rows, ROW_GAP, 0)
+    else:
+        last_row = max(rows, default=0)  # rows out of order: not what any program writes; keep them all
+    wide = [(_column(m.group(1)), int(m.group(2))) for m in _WIDE_CELL.finditer(xml)]
+    cols = sorted({c for c, r in wide if r <= last_row})
+    last_col = _block_end(cols, COLUMN_GAP, _NARROW_COLUMNS - 1) if cols else _NARROW_COLUMNS - 1
+    far_rows = last_row < max(rows, default=0)
+    far_cols = any(c > last_col for c, _r in wide)
+    if not (far_rows or far_cols):
+        return scan
+    scan.last_row, scan.last_col = last_row, last_col
+    return _with_strays(scan, xml)
+
+
+def _with_strays(scan: SheetScan, xml: bytes) -> SheetScan:
+    """Fill ``scan.stray`` (cells holding a value) and ``scan.dropped`` (every cell set apart)."""
+    for cell in _CELL.finditer(xml):
+        ref = _CELL_REF.search(cell.group(0))
+        if ref is None:
+            continue
+        col, row = _column(ref.group(1)), int(ref.group(2))
+        if row <= scan.last_row and col <= scan.last_col:
+            continue
+        scan.dropped += 1
+        value = _cell_text(cell.group(0))
+        if value is not None:
+            scan.stray.append(StrayCell(row, col, value))
+    return scan
+
+
+def _cell_text(cell: bytes) -> str | None:
+    """The value of a cell element as text; None for an empty (formatted) cell. A shared string's index
+    is resolved by ``resolve_shared``."""
+    found = _VALUE.findall(cell)
+    if not found:
+        return None
+    parts = [v if v else t for v, t in found]
+    text = b"".join(parts).decode("utf-8", "replace")
+    kind = _TYPE.search(cell.split(b">", 1)[0])
+    if kind and kind.group(1) == b"s":
+        return "\0" + text  # a shared string's index: resolved later
+    return html.unescape(text)  # &amp; &lt; ... and &#35823; (character references)
+
+
+def resolve_shared(scan: SheetScan, package: SafePackage) -> None:
+    """Shared-string values of the stray cells as their text."""
+    if not any(s.value.startswith("\0") for s in scan.stray):
+        return
+    part = next((target for _id, kind, target in package.relationships(package.main_part)
+                 if kind.endswith("/sharedStrings") and target in package), None)
+    strings = []
+    if part is not None:
+        for si in package.xml(part):
+            strings.append("".join(t.text or "" for t in si.iter() if t.tag.endswith("}t")))
+    for i, stray in enumerate(scan.stray):
+        if stray.value.startswith("\0"):
+            index = stray.value[1:]
+            text = strings[int(index)] if index.isdigit() and int(index) < len(strings) else ""
+            scan.stray[i] = StrayCell(stray.row, stray.col, text)
+
+
+def without_strays(package: SafePackage, part: str, xml: bytes, scan: SheetScan) -> bytes:
+    """The package's bytes with the sheet ``part`` cut to the data block (and no <dimension>, which may
+    still name the far cell), for calamine to read; every other member copied as stored."""
+
+    def kept(cell: re.Match) -> bytes:
+        ref = _CELL_REF.search(cell.group(0))
+        if ref is None:
+            return cell.group(0)
+        col, row = _column(ref.group(1)), int(ref.group(2))
+        return cell.group(0) if row <= scan.last_row and col <= scan.last_col else b""
+
+    sheet = _DIMENSION.sub(b"", _CELL.sub(kept, xml), count=1)
+    copy = io.BytesIO()
+    with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
+        for name in package.names:
+            if name != part and can_copy_deflated(package.info(name), out):
+                add_deflated(out, package.info(name), package.compressed(name))
+            else:
+                out.writestr(name, sheet if name == part else package.read(name))
+    return copy.getvalue()
