@@ -25,6 +25,10 @@ STYLES = {
     "error": "补贴-错误",
     "warning": "补贴-警告",
     "info": "补贴-提示",
+    "wrap": "补贴-换行文本",  # bordered text that wraps (long names, 说明 and 标准 columns)
+    "sign": "补贴-落款",  # wrapped text without border: notes under a table, signature lines
+    "form_label": "补贴-表单标签",  # bordered bold label of a form (绩效目标表's 项目名称 ...)
+    "form_text": "补贴-表单内容",  # bordered wrapped value of a form
 }
 
 

@@ -164,6 +164,8 @@ def _plan_refresh(src: BookSource, quarter: Quarter | None, progress: Progress,
                 changelog_sheet(previous, changelog_entry("刷新", str(analysis.quarter), report.summary()))],
         patches={ONE_OFF.name: one_off_patch(analysis, src.grid(ONE_OFF.name) or [], rewrite_unchanged)},
     )
+    for sheet in plan.sheets:
+        sheet.stamp(unit)  # every printed page: 填报单位, 第X页 共N页
     return plan, report
 
 
@@ -190,7 +192,7 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: boo
     for sheet in plan.sheets:
         if sheet.name not in editor.sheet_names:
             editor.add_sheet(sheet.name)
-        editor.replace_sheet_data(sheet.name, sheet.lines, sheet.merges, style_names=STYLES)
+        editor.replace_sheet_data(sheet.name, sheet.lines, sheet.merges, style_names=STYLES, layout=sheet.layout())
     for name, patch in plan.patches.items():
         if patch:
             editor.patch_cells(name, patch, style_names=STYLES)

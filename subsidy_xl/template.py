@@ -18,6 +18,7 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.header_footer import HeaderFooterItem, _HeaderFooterPart
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -33,6 +34,7 @@ from .schema import (BUDGET_SHEET, CHANGELOG_COLUMNS, CHANGELOG_SHEET, CHANGES_C
 from .tables import summary
 from .tables.budget import budget_figures
 from .tables.payments import ONE_OFF_HEADERS, QUARTERLY_HEADERS, column_widths
+from .tables.layout import NUMBER_FORMATS, ColumnSpec, Layout, PageLayout, column_points, footer_text
 from .tables.sheet import SheetContent
 from .tables.summary import summary_sheet
 from .resources import project_path
@@ -44,7 +46,7 @@ FIXED_TIME = _dt.datetime(2026, 1, 1)  # document properties, so regeneration is
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_FONT = "宋体"
+_FONT = "宋体"  # PDFs made on Linux print it as Noto Serif CJK SC (export/pdf.py, data/fonts.conf)
 
 
 def _named_styles() -> list[NamedStyle]:
@@ -59,33 +61,34 @@ def _named_styles() -> list[NamedStyle]:
         ns.alignment = Alignment(horizontal=h, vertical="center", wrap_text=wrap)
         return ns
 
+    fmt = NUMBER_FORMATS  # number formats by meaning (tables/layout.py)
     return [
         style("title", 16, bold=True, border=False, h="center"),
-        style("subtitle", 11, border=False),
+        style("subtitle", 11, border=False, wrap=True),
         style("header", bold=True, fill="DDEBF7", wrap=True, h="center"),
-        style("text", fmt="@"),
-        style("int", fmt="0", h="center"),
-        style("money", fmt="#,##0.00"),
-        style("pct", fmt="0.00%"),
-        style("total", bold=True, fill="F2F2F2", fmt="#,##0.00"),
+        style("text", fmt=fmt["text"]),
+        style("int", fmt=fmt["int"], h="center"),
+        style("money", fmt=fmt["money"]),
+        style("pct", fmt=fmt["pct"]),
+        style("total", bold=True, fill="F2F2F2", fmt=fmt["total"]),
         style("total_text", bold=True, fill="F2F2F2"),
-        style("total_int", bold=True, fill="F2F2F2", fmt="0", h="center"),
+        style("total_int", bold=True, fill="F2F2F2", fmt=fmt["total_int"], h="center"),
         style("note", border=False, wrap=True),
         style("error", fill="FFC7CE", color="9C0006"),
         style("warning", fill="FFEB9C", color="9C5700"),
         style("info", fill="DDEBF7"),
+        style("wrap", fmt=fmt["text"], wrap=True),
+        style("sign", border=False, wrap=True),
+        style("form_label", bold=True, wrap=True, h="center"),
+        style("form_text", wrap=True, fmt=fmt["text"]),
     ]
 
 
-def _page_setup(ws, title_rows: str, landscape: bool = True) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.page_margins.left = ws.page_margins.right = 0.4
+def _page_setup(ws, title_rows: str, landscape: bool = True, unit: str = "") -> None:
+    """A4, fit to the page width, rows ``title_rows`` ("1:3") on every page, 填报单位 and page X of N below."""
+    first, _, last = title_rows.partition(":")
+    page_setup(ws, PageLayout(orientation="landscape" if landscape else "portrait",
+                              title_rows=(int(first), int(last or first)), footer=footer_text(unit, ws.title)))
 
 
 def _widths(ws, widths: Sequence[float], first_col: int = 0) -> None:
@@ -116,16 +119,13 @@ def _readme(ws) -> None:
         ("", None),
         ("本工具使用以下单元格样式生成各表，请勿删除或改名：", None),
     ]
-    for r, (text, style) in enumerate(lines, 1):
-        cell = ws.cell(r, 1, text)
-        if style:
-            cell.style = STYLES[style]
-    r = len(lines) + 1
-    for key, name in STYLES.items():
-        cell = ws.cell(r, 1, name)
-        cell.style = name
-        r += 1
-    ws.column_dimensions["A"].width = 120
+    content = SheetContent(README_SHEET, columns=[ColumnSpec(width=100)],
+                           page=PageLayout(orientation="portrait", footer=footer_text("", README_SHEET)))
+    for text, style in lines:
+        content.add([text], style=style or "sign")  # wrapped, no border: prints whole within the page
+    for key in STYLES:
+        content.add([STYLES[key]], style=key)
+    write_content(ws, content)
 
 
 def _params(ws) -> None:
@@ -153,6 +153,37 @@ def _params(ws) -> None:
     effect.add(f"{col}{PARAM_HEADER_ROW + 1}:{col}{PARAM_HEADER_ROW + stop.capacity}")
     ws.add_data_validation(effect)
     ws.freeze_panes = f"A{PARAM_HEADER_ROW + 1}"
+    _params_print(ws, data)
+
+
+def _params_print(ws, data: Mapping[str, object]) -> None:
+    """参数 prints blocks whole: landscape pages each holding the blocks that fit side by side (a column
+    break between blocks, never inside one), the title and header rows on every page, long notes wrapped."""
+    # Row heights: the tallest wrapped text of the row across the blocks.
+    from .tables.layout import ROW_PADDING, line_height, lines_needed
+    tallest: dict[int, float] = {}
+    for block in PARAM_BLOCKS:
+        for r, row in enumerate(data[block.key], PARAM_HEADER_ROW + 1):
+            for i, f in enumerate(block.fields):
+                value = row.get(f)
+                if isinstance(value, str) and value:
+                    h = lines_needed(value, "wrap", block.widths[i]) * line_height("wrap") + ROW_PADDING
+                    tallest[r] = max(tallest.get(r, 0), h)
+                    ws.cell(r, block.first_col + 1 + i).alignment = Alignment(wrap_text=True, vertical="center")
+    for r, h in tallest.items():
+        if h > line_height("text") + ROW_PADDING + 0.05:
+            ws.row_dimensions[r].height = round(h, 1)
+    page = PageLayout(title_rows=(1, PARAM_HEADER_ROW), fit_width=False, footer=footer_text("", PARAMS_SHEET))
+    page_setup(ws, page)
+    usable = page.printable_points[0] * 0.97
+    used = 0.0
+    for block in PARAM_BLOCKS:
+        block_points = sum(column_points(w) for w in block.widths) + column_points(8.43)
+        if used and used + block_points > usable:
+            ws.col_breaks.append(Break(id=block.first_col))
+            used = 0.0
+        used += block_points
+    ws.page_setup.scale = 100
 
 
 def _project_info(ws, info: Mapping[str, object]) -> None:
@@ -164,7 +195,14 @@ def _project_info(ws, info: Mapping[str, object]) -> None:
         cell.style = STYLES["note"]
         cell.border = _BORDER
     ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 100
+    ws.column_dimensions["B"].width = 90
+    from .tables.layout import lines_needed, line_height, ROW_PADDING
+    for r, (_key, label) in enumerate(PROJECT_INFO_ITEMS, 2):
+        value = info.get(label)
+        if isinstance(value, str) and value:
+            lines = lines_needed(value, "note", 90)
+            if lines > 1:
+                ws.row_dimensions[r].height = round(lines * line_height("note") + ROW_PADDING, 1)
     ws.freeze_panes = "A2"
     _page_setup(ws, "1:1", landscape=False)
 
@@ -200,14 +238,16 @@ def _roster(ws, spec: Roster, rows: Sequence[Mapping[str, object]]) -> None:
 
 
 def _owned(ws, title: str, headers: Sequence[str], note: str) -> None:
-    """Placeholder of a sheet the tool writes: title, note and header; print setup kept by refresh."""
-    ws.cell(1, 1, title).style = STYLES["title"]
-    ws.cell(2, 1, note).style = STYLES["subtitle"]
-    for i, h in enumerate(headers, 1):
-        ws.cell(3, i, h).style = STYLES["header"]
-    _widths(ws, column_widths(headers))
+    """Placeholder of a sheet the tool writes: title, note and header; refresh lays the sheet out anew."""
+    content = SheetContent(ws.title, header_row=3, footer=footer_text("", ws.title))
+    content.width = max(len(headers), 1)
+    content.merged_row(title, "title")
+    content.add([note], style="subtitle")
+    if headers:
+        content.add(list(headers), style="header")
+        content.columns = [ColumnSpec(min_width=w) for w in column_widths(headers)]
+    write_content(ws, content)
     ws.freeze_panes = "A4"
-    _page_setup(ws, "1:3")
 
 
 def styled_workbook() -> Workbook:
@@ -219,8 +259,9 @@ def styled_workbook() -> Workbook:
     return wb
 
 
-def write_content(ws, content: SheetContent, widths: Sequence[float] = ()) -> None:
-    """A SheetContent's cells (named styles), merges and column widths, into a new openpyxl sheet."""
+def write_content(ws, content: SheetContent, layout: Layout | None = None) -> Layout:
+    """A SheetContent's cells (named styles), merges and print layout (its own, computed from the cells,
+    unless ``layout`` is given) into a new openpyxl sheet; returns the layout written."""
     for r, cells in content.rows:
         for c, value, style in cells:
             cell = put(ws, r, c, value)
@@ -228,7 +269,52 @@ def write_content(ws, content: SheetContent, widths: Sequence[float] = ()) -> No
                 cell.style = STYLES[style]
     for ref in content.merges:
         ws.merge_cells(ref)
-    _widths(ws, widths)
+    layout = layout or content.layout()
+    apply_layout(ws, layout)
+    return layout
+
+
+def apply_layout(ws, layout: Layout) -> None:
+    """Column widths, row heights and the page (tables/layout.py) on an openpyxl sheet."""
+    _widths(ws, layout.widths)
+    for row, height in layout.heights.items():
+        ws.row_dimensions[row].height = height
+    ws.sheet_format.defaultRowHeight = layout.default_height
+    ws.sheet_format.customHeight = True
+    page_setup(ws, layout.page)
+
+
+def page_setup(ws, page: PageLayout) -> None:
+    """An openpyxl sheet's page from a PageLayout: the same elements io/render.py writes headlessly."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = page.orientation
+    ws.sheet_properties.pageSetUpPr.fitToPage = page.fit_width
+    if page.fit_width:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if page.fit_height else 0
+    left, right, top, bottom = page.margins
+    ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = left, right, top, bottom
+    ws.print_options.horizontalCentered = page.centered
+    if page.title_rows:
+        ws.print_title_rows = f"{page.title_rows[0]}:{page.title_rows[1]}"
+    if page.print_area:
+        ws.print_area = page.print_area
+    ws.row_breaks.brk = []
+    for row in page.breaks:
+        ws.row_breaks.append(Break(id=row))
+    if page.footer:
+        ws.oddFooter = _header_footer(page.footer)
+
+
+def _header_footer(text: str) -> HeaderFooterItem:
+    """Excel's "&L…&C…&R…" codes as openpyxl's three parts."""
+    import re as _re
+    parts = dict(_re.findall(r"&([LCR])((?:[^&]|&[^LCR])*)", text))
+    item = HeaderFooterItem()
+    for key, attr in (("L", "left"), ("C", "center"), ("R", "right")):
+        if key in parts:
+            setattr(item, attr, _HeaderFooterPart.from_str(parts[key]))
+    return item
 
 
 def storable(value: object) -> object:
@@ -258,7 +344,9 @@ def _summary(ws) -> None:
     """汇总 with the default year's budget and its two charts, which read fixed cells that refresh rewrites."""
     params = default_params()
     quarter = Quarter(params.budget_year, 1)
-    write_content(ws, summary_sheet([], [], quarter, params, budget_figures([], [], params)), summary.WIDTHS)
+    content = summary_sheet([], [], quarter, params, budget_figures([], [], params))
+    content.columns = content.columns or [ColumnSpec(min_width=w) for w in summary.WIDTHS]
+    write_content(ws, content)
 
     def bar(title: str, y_title: str, header_row: int, first: int, last: int, cols: Sequence[int], stacked: bool):
         chart = BarChart()
@@ -277,14 +365,13 @@ def _summary(ws) -> None:
                      summary.STREET_LAST_ROW, summary.STREET_CHART_COLS, stacked=True), "I1")
     ws.add_chart(bar("分季度累计预算与测算", "元", summary.QUARTER_HEADER_ROW, summary.QUARTER_FIRST_ROW,
                      summary.QUARTER_LAST_ROW, summary.QUARTER_CHART_COLS, stacked=False), "I20")
-    _page_setup(ws, "1:2")
-    ws.page_setup.fitToHeight = 1
+    page_setup(ws, PageLayout(title_rows=(1, 2), fit_height=True, footer=footer_text("", SUMMARY_SHEET)))
 
 
 def _listing(ws, columns) -> None:
-    for i, col in enumerate(columns, 1):
-        ws.cell(1, i, col.header).style = STYLES["header"]
-        ws.column_dimensions[get_column_letter(i)].width = col.width
+    content = SheetContent(ws.title, header_row=1, columns=[ColumnSpec(width=col.width) for col in columns])
+    content.add([col.header for col in columns], style="header")
+    write_content(ws, content)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
     _page_setup(ws, "1:1")

@@ -37,7 +37,7 @@ from ..months import Quarter
 from ..schema import ISSUE_COLUMNS
 from ..tables.payments import HEADER_ROW, one_off_sheet, quarterly_sheet, sheet_widths
 from ..tables.records import issue_row, issues_sheet
-from .pdf import cjk_font_missing, libreoffice_pdf
+from .pdf import FONT_HINT, cjk_font_missing, libreoffice_pdf
 from .xlsx import Printable, write_workbook
 
 Converter = Callable[[Sequence[Path], Path], list[Path]]
@@ -180,7 +180,7 @@ def _build(path: Path, book_sha256: str, analysis: Analysis, out_dir: Path, prog
     if pdf:
         progress("转换PDF（LibreOffice）…")
         if converter is libreoffice_pdf and cjk_font_missing():
-            warnings.append("本机未安装中文字体，PDF中的中文可能显示为方框；请安装中文字体（如 fonts-noto-cjk）后重新导出")
+            warnings.append(FONT_HINT)
         with tempfile.TemporaryDirectory(prefix="subsidy-xl-export-") as tmp:
             staging = Path(tmp)
             sources = [write_workbook(staging / f"季度发放_{q}.xlsx", [quarterly]),

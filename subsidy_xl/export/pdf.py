@@ -40,7 +40,7 @@ def libreoffice_pdf(files: Sequence[Path], out_dir: Path) -> list[Path]:
         cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, files)]
         try:
-            done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_SECONDS)
+            done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_SECONDS, env=soffice_env())
         except subprocess.TimeoutExpired:
             raise PdfError(f"LibreOffice 转换PDF超过{TIMEOUT_SECONDS}秒未完成，已放弃") from None
     pdfs = [Path(out_dir) / (Path(f).stem + ".pdf") for f in files]
@@ -50,6 +50,22 @@ def libreoffice_pdf(files: Sequence[Path], out_dir: Path) -> list[Path]:
         detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-300:]
         raise PdfError(f"LibreOffice 未能生成：{'、'.join(missing)}" + (f"（{detail}）" if detail else ""))
     return pdfs
+
+
+FONT_PACKAGE = "fonts-noto-cjk"  # the Debian/Ubuntu package data/fonts.conf maps the workbooks' fonts to
+FONT_HINT = (f"本机未安装中文字体，PDF中的中文可能显示为方框；请安装 {FONT_PACKAGE}"
+             "（宋体印为 Noto Serif CJK SC，黑体印为 Noto Sans CJK SC）后重新导出")
+
+
+def soffice_env() -> dict[str, str]:
+    """The environment soffice runs in: on Linux, fontconfig reads data/fonts.conf, which maps 宋体 and
+    黑体 to the Simplified Chinese Noto CJK faces (not the Japanese ones fontconfig would pick) and includes
+    the system's configuration; a FONTCONFIG_FILE the user set is kept."""
+    env = dict(os.environ)
+    conf = Path(__file__).resolve().parent.parent / "data" / "fonts.conf"
+    if os.name != "nt" and "FONTCONFIG_FILE" not in env and conf.is_file():
+        env["FONTCONFIG_FILE"] = str(conf)
+    return env
 
 
 def cjk_font_missing() -> bool:

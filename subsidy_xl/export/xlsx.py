@@ -1,38 +1,51 @@
 """Small new workbooks built from SheetContent (openpyxl is fine: the files are new and ours).
 
 Exports print these, not the user's workbook: they hold exactly the sheets to
-print, computed for the requested quarter, with page breaks the package's
-manifest can count on.
+print, computed for the requested quarter, laid out by tables/layout.py (the same
+widths, heights, breaks and page as a refreshed workbook), so the manifest's page
+counts are the layout's.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
-from ..tables.paging import page_count, row_breaks
+from ..tables.layout import Layout, page_count
 from ..tables.sheet import SheetContent
-from ..template import print_setup, styled_workbook, write_content
+from ..template import styled_workbook, write_content
 
 
 @dataclass
 class Printable:
     content: SheetContent
     title: str  # sheet name in the new workbook
-    title_rows: int  # rows repeated on every printed page
-    widths: Sequence[float] = field(default_factory=tuple)
+    title_rows: int | None = None  # rows repeated on every printed page (default: the content's header_row)
+    widths: Sequence[float] = field(default_factory=tuple)  # fixed widths; default: measured from the content
+
+    def __post_init__(self) -> None:
+        if self.title_rows and not self.content.header_row:
+            self.content.header_row = self.title_rows
+        if self.widths and not self.content.columns:
+            from ..tables.layout import ColumnSpec
+            self.content.columns = [ColumnSpec(min_width=w) for w in self.widths]
+
+    @cached_property
+    def layout(self) -> Layout:
+        return self.content.layout()
 
     @property
     def pages(self) -> int:
-        return page_count(self.content, self.title_rows)
+        return page_count(self.layout)
 
 
 def write_workbook(path: Path, sheets: Sequence[Printable]) -> Path:
     wb = styled_workbook()
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title)
-        write_content(ws, sheet.content, sheet.widths)
-        ws.freeze_panes = f"A{sheet.title_rows + 1}"
-        print_setup(ws, sheet.title_rows, row_breaks(sheet.content, sheet.title_rows))
+        write_content(ws, sheet.content, sheet.layout)
+        if sheet.content.header_row:
+            ws.freeze_panes = f"A{sheet.content.header_row + 1}"
     wb.save(path)
     return path

@@ -38,7 +38,7 @@ from xml.etree.ElementTree import Element
 from ..cells import Line, range_text
 from .reader import CellRange
 from .render import (COLUMNS, MAX_COLUMNS, MAX_ROWS, Bounds, CellRenderer, TruncatedCell, ValueRefused,
-                     parse_range, render_lines)
+                     parse_range, render_lines, row_height_attrs, with_layout, with_print_names)
 from .zipsafe import (RESAVE_HINT, NotInWorkbook, PackageError, SafePackage, SheetEntry, parse_xml,
                       rels_part_for)
 # Copying a member still deflated (save() calls these by their names here: tests wrap them to fail part-way).
@@ -613,8 +613,12 @@ class PackageEditor:
 
     # --- sheets ----------------------------------------------------------------------
     def replace_sheet_data(self, sheet: str, lines: Iterable[Line], merges: Sequence[str | CellRange] = (),
-                           style_names: Mapping[str, str] | None = None) -> list[TruncatedCell]:
+                           style_names: Mapping[str, str] | None = None, layout=None) -> list[TruncatedCell]:
         """Replace every row of an owned sheet, and its merged ranges, by `lines` and `merges`.
+
+        With a ``layout`` (tables.layout.Layout) the sheet's columns, row heights and page setup (print
+        titles and area in workbook.xml) become the layout's (io/render.py writes them); without one they
+        are kept as described below.
 
         lines: (Excel row number, first 0-based column, values, styles) in
         ascending row order (cells.Line): ``styles`` is one named style (or
@@ -634,6 +638,12 @@ class PackageEditor:
         framing = self._frames.pop(entry.part, None)
         head, old_attrs, tail = framing.result() if framing else self._frame(entry.part)
         style_attr = self._cached_style_attr(style_names)
+        if layout is not None:
+            head, tail = with_layout(head, tail, layout.widths, layout.page, layout.default_height)
+            old_attrs = row_height_attrs(layout.heights)
+            index = [e.name for e in self._entries].index(entry.name)
+            self._set_part(self._workbook, with_print_names(
+                self._current(self._workbook), index, entry.name, layout.page.title_rows, layout.page.print_area))
         deflater = _RowsDeflater(self._background)
         body, bounds = render_lines(lines, renderer, old_attrs, lambda style: style_attr(style) or "", deflater.add)
         dimension = bounds.union_text(None) or "A1"

@@ -371,3 +371,140 @@ class _RowWriter:
                     (f"{start}{r}{empty}" if empty else "") for r, value in zip(refs, cells)]
         render = self.renderer.cell
         return [render(letter + r, value, s) for r, value in zip(refs, cells)]
+
+
+# ----------------------------------------------------------------------------------
+# print layout (tables/layout.py): the parts of a worksheet around <sheetData>
+# ----------------------------------------------------------------------------------
+# CT_Worksheet children, in schema order, that the print layout writes or that come after them.
+_LAYOUT_TAIL = ("printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks")
+_AFTER_LAYOUT_TAIL = ("colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
+                      "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+                      "webPublishItems", "tableParts", "extLst")
+_AFTER_COLS_HEAD = ("sheetData",)
+
+
+def _element(name: str) -> re.Pattern[str]:
+    """A whole element (empty or with content) of that local name, without a prefix."""
+    return re.compile(rf"<{name}\b(?:[^>]*?/>|.*?</{name}>)", re.S)
+
+
+def cols_xml(widths: Sequence[float]) -> str:
+    """<cols> with one <col> per run of equal widths (customWidth: Excel keeps them as set)."""
+    if not widths:
+        return ""
+    parts, start = [], 0
+    for i in range(1, len(widths) + 1):
+        if i == len(widths) or widths[i] != widths[start]:
+            parts.append(f'<col min="{start + 1}" max="{i}" width="{_number(widths[start])}" customWidth="1"/>')
+            start = i
+    return "<cols>" + "".join(parts) + "</cols>"
+
+
+def row_height_attrs(heights: Mapping[int, float]) -> dict[int, str]:
+    """The <row> attributes that give rows their computed heights."""
+    return {row: f' ht="{_number(h)}" customHeight="1"' for row, h in heights.items()}
+
+
+def _number(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _escape_attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def page_xml(page, breaks: Sequence[int] = ()) -> str:
+    """printOptions, pageMargins, pageSetup, headerFooter and rowBreaks of a tables.layout.PageLayout."""
+    left, right, top, bottom = page.margins
+    out = []
+    if page.centered:
+        out.append('<printOptions horizontalCentered="1"/>')
+    out.append(f'<pageMargins left="{left}" right="{right}" top="{top}" bottom="{bottom}" '
+               f'header="0.3" footer="0.3"/>')
+    fit = ""
+    if page.fit_width:
+        fit = f' fitToWidth="1" fitToHeight="{1 if page.fit_height else 0}"'
+    out.append(f'<pageSetup paperSize="9" orientation="{page.orientation}"{fit}/>')
+    if page.header or page.footer:
+        inner = (f"<oddHeader>{_escape_text(page.header)}</oddHeader>" if page.header else "") + \
+                (f"<oddFooter>{_escape_text(page.footer)}</oddFooter>" if page.footer else "")
+        out.append(f"<headerFooter>{inner}</headerFooter>")
+    if breaks:
+        items = "".join(f'<brk id="{row}" max="16383" man="1"/>' for row in breaks)
+        out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">{items}</rowBreaks>')
+    return "".join(out)
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def with_layout(head: bytes, tail: bytes, widths: Sequence[float], page, default_height: float) -> tuple[bytes, bytes]:
+    """A worksheet's XML before and after <sheetData> with the layout's columns, default row height, fit to
+    page and page setup in place of what it had (everything else kept as it is)."""
+    text = head.decode("utf-8")
+    fit = '<pageSetUpPr fitToPage="1"/>' if page.fit_width else ""
+    sheet_pr = re.search(r"<sheetPr\b[^>]*?(/>|>.*?</sheetPr>)", text, re.S)
+    if sheet_pr:
+        inner = sheet_pr.group(0)
+        inner = re.sub(r"<pageSetUpPr\b[^>]*/>", "", inner)
+        if fit:
+            inner = inner[:-2] + ">" + fit + "</sheetPr>" if inner.endswith("/>") else \
+                inner.replace("</sheetPr>", fit + "</sheetPr>")
+        text = text[:sheet_pr.start()] + inner + text[sheet_pr.end():]
+    elif fit:
+        root = re.search(r"<worksheet\b[^>]*>", text)
+        if root:
+            text = text[:root.end()] + f"<sheetPr>{fit}</sheetPr>" + text[root.end():]
+    text = _element("cols").sub("", text)
+    fmt = f'<sheetFormatPr defaultRowHeight="{_number(default_height)}" customHeight="1"/>'
+    if re.search(r"<sheetFormatPr\b", text):
+        text = _element("sheetFormatPr").sub(fmt, text, count=1)
+    else:
+        text += fmt
+    text += cols_xml(widths)
+    tail_text = tail.decode("utf-8")
+    for name in _LAYOUT_TAIL:
+        tail_text = _element(name).sub("", tail_text)
+    at = len(tail_text)
+    for name in (*_AFTER_LAYOUT_TAIL, "/worksheet"):
+        m = re.search(rf"<{name}\b" if not name.startswith("/") else r"</worksheet>", tail_text)
+        if m:
+            at = min(at, m.start())
+    tail_text = tail_text[:at] + page_xml(page, page.breaks) + tail_text[at:]
+    return text.encode("utf-8"), tail_text.encode("utf-8")
+
+
+def _quoted_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def with_print_names(workbook: bytes, index: int, sheet: str, title_rows: tuple[int, int] | None,
+                     print_area: str | None) -> bytes:
+    """workbook.xml with the sheet's _xlnm.Print_Titles and _xlnm.Print_Area set (or removed when None)."""
+    text = workbook.decode("utf-8")
+    if re.search(r"<[\w.-]+:workbook\b", text):  # a prefixed workbook: left as it is
+        return workbook
+    names = re.search(r"<definedNames>(.*?)</definedNames>|<definedNames/>", text, re.S)
+    body = names.group(1) or "" if names else ""
+    for name in ("_xlnm.Print_Titles", "_xlnm.Print_Area"):
+        body = re.sub(rf'<definedName\b(?=[^>]*\sname="{re.escape(name)}")(?=[^>]*\slocalSheetId="{index}")'
+                      rf"[^>]*>.*?</definedName>", "", body, flags=re.S)
+    quoted = _escape_text(_quoted_sheet(sheet))
+    if title_rows:
+        body += (f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+                 f"{quoted}!${title_rows[0]}:${title_rows[1]}</definedName>")
+    if print_area:
+        first, _, last = print_area.partition(":")
+        absolute = "$" + re.sub(r"(\d+)", r"$\1", first) + (":$" + re.sub(r"(\d+)", r"$\1", last) if last else "")
+        body += f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">{quoted}!{absolute}</definedName>'
+    element = f"<definedNames>{body}</definedNames>" if body else ""
+    if names:
+        return (text[:names.start()] + element + text[names.end():]).encode("utf-8")
+    if not element:
+        return workbook
+    m = re.search(r"</externalReferences>|<externalReferences\b[^>]*/>|</sheets>", text)
+    if not m:
+        return workbook
+    return (text[:m.end()] + element + text[m.end():]).encode("utf-8")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..cells import Cell, Line, a1, line_styles
+from .layout import ColumnSpec, Layout, PageLayout, footer_text, lay_out
 
 
 def line_cells(line: Line) -> list[Cell]:
@@ -21,6 +22,14 @@ class SheetContent:
     merges: list[str] = field(default_factory=list)
     width: int = 0  # number of columns used
     keep_together: list[tuple[int, int]] = field(default_factory=list)  # (first, last) Excel rows printed on one page
+    # Print layout (tables/layout.py): per-column specs, the page, and what breaks pages.
+    columns: list["ColumnSpec | None"] = field(default_factory=list)
+    page: "PageLayout | None" = None
+    header_row: int = 0  # last of the rows repeated on every printed page (0: none)
+    groups: list[tuple[int, int]] = field(default_factory=list)  # (first, last): a group and its subtotal
+    new_page_before: list[int] = field(default_factory=list)  # rows that start a printed page
+    print_end: int = 0  # last printed row (0: the last row); rows below print from exports only
+    footer: str | None = None  # page footer (layout.footer_text); None: the page's own
 
     @property
     def last_row(self) -> int:
@@ -62,6 +71,37 @@ class SheetContent:
     def keep(self, first: int, last: int) -> None:
         """Ask printers not to break a page between these rows (a total and its signatures)."""
         self.keep_together.append((first, last))
+
+    def group(self, first: int, last: int) -> None:
+        """Rows that belong together (a street and its subtotal): a page breaks before them rather than
+        inside them, where they fit on a page."""
+        self.groups.append((first, last))
+
+    def stamp(self, unit: str) -> "SheetContent":
+        """Give every printed page the footer with the 填报单位 and page X of N."""
+        self.footer = footer_text(unit, self.name)
+        return self
+
+    def layout(self) -> Layout:
+        """Column widths, row heights and the page (breaks included), computed from the cells."""
+        return lay_out(self)
+
+    def split_at(self, row: int, name: str | None = None) -> "SheetContent":
+        """Rows from ``row`` down as a sheet of their own, starting at row 1 (an export prints a block with
+        its own header and page titles this way)."""
+        shift = row - 1
+        part = SheetContent(name or self.name, width=self.width, columns=list(self.columns), page=self.page,
+                            footer=self.footer)
+        part.lines = [(r - shift, first, values, styles) for r, first, values, styles in self.lines if r >= row]
+        for ref in self.merges:
+            a, _, b = ref.partition(":")
+            from ..cells import parse_a1
+            (r0, c0), (r1, c1) = parse_a1(a), parse_a1(b or a)
+            if r0 >= row:
+                part.merges.append(f"{a1(r0 - shift, c0)}:{a1(r1 - shift, c1)}")
+        part.keep_together = [(f - shift, l - shift) for f, l in self.keep_together if f >= row]
+        part.groups = [(f - shift, l - shift) for f, l in self.groups if f >= row]
+        return part
 
     def skip(self, n: int = 1) -> None:
         """Leave ``n`` empty rows."""
