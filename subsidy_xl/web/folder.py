@@ -91,7 +91,7 @@ class Folder:
 
     def save_upload(self, filename: str, stream: BinaryIO) -> Path:
         """A workbook dropped on the page, written as a new file (an existing one is never overwritten)."""
-        path = self.path(filename, must_exist=False)
+        path = self.path(clean_name(filename), must_exist=False)  # a browser may send a whole path: its name
         try:
             with open(path, "xb") as out:
                 while chunk := stream.read(1 << 20):
