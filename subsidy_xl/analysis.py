@@ -13,10 +13,10 @@ from .cells import a1
 from .checks.people import check_duplicates, check_ids
 from .checks.project_info import check_project_info
 from .checks.workbook import check_external_links, check_stray_cells
-from .compute import LivingPerson, OneOffPerson, assess_living, assess_one_off
+from .compute import LivingPerson, OneOffPerson, assess_living, assess_one_off, hold
 from .issues import Issue, sort_issues
 from .months import Quarter, YearMonth, quarter_of
-from .params import Params, params_from_grid
+from .params import Params, params_from_grid, payment_stops
 from .performance.checks import check_performance
 from .performance.figures import Figures, figures_for
 from .rosters import FieldContext, RosterData, read_roster
@@ -52,6 +52,7 @@ class Analysis:
     budget: dict  # tables.budget.budget_figures of the people: computed once
     figures: Figures  # performance.figures.figures_for of the people: computed once (checks and fill use it)
     issues: list[Issue] = field(default_factory=list)
+    stops: list[Issue] = field(default_factory=list)  # errors on 参数: no payment rows while there is one
 
     @property
     def errors(self) -> int:
@@ -82,6 +83,12 @@ def read_project_info(grid: Grid | None) -> tuple[dict[str, object], dict[str, s
     return info, cells
 
 
+def row_kinds(src: BookSource, name: str) -> tuple[frozenset[int], frozenset[int]]:
+    """(table total rows, formula rows) of a sheet, when the source knows them (the file reader does)."""
+    totals, formulas = getattr(src, "totals_rows", None), getattr(src, "formula_rows", None)
+    return (totals(name) if totals else frozenset()), (formulas(name) if formulas else frozenset())
+
+
 def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     issues: list[Issue] = []
     prefetch = getattr(src, "prefetch", None)  # the file reader offers it
@@ -96,8 +103,8 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     quarter = quarter or default_quarter(params)
     info, cells = read_project_info(src.grid(PROJECT_INFO_SHEET))
     ctx = FieldContext.of(params)
-    living = read_roster(src.grid(LIVING.name), LIVING, ctx, src.merged(LIVING.name))
-    one_off = read_roster(src.grid(ONE_OFF.name), ONE_OFF, ctx, src.merged(ONE_OFF.name))
+    living = read_roster(src.grid(LIVING.name), LIVING, ctx, src.merged(LIVING.name), *row_kinds(src, LIVING.name))
+    one_off = read_roster(src.grid(ONE_OFF.name), ONE_OFF, ctx, src.merged(ONE_OFF.name), *row_kinds(src, ONE_OFF.name))
     issues += living.issues + one_off.issues
     issues += check_ids(living) + check_ids(one_off)
     issues += check_duplicates([living, one_off])
@@ -107,10 +114,14 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     issues += more
     issues += check_project_info(info, cells, params)
     issues += check_external_links(getattr(src, "external_links", ()))  # the file reader offers them
+    issues += check_stray_cells(getattr(src, "scans", {}))  # the file reader offers them (io/extent.py)
+    # One rule for every payment: an error on a person's row holds it; an error on 参数 holds everyone.
+    stops = payment_stops(issues)
+    hold(living_people, issues, stops)
+    hold(one_off_people, issues, stops)
     budget = budget_figures(living_people, one_off_people, params)
     figures = figures_for(living_people, one_off_people, params, budget)
     issues += check_performance(src.grid(PERFORMANCE_SHEET), src.grid(PROJECT_INFO_SHEET), params,
                                 living_people, one_off_people, figures)
-    issues += check_stray_cells(getattr(src, "scans", {}))  # the file reader offers them (io/extent.py)
     return Analysis(params, quarter, info, cells, living, one_off, living_people, one_off_people, budget, figures,
-                    sort_issues(issues))
+                    sort_issues(issues), stops)

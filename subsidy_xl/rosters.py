@@ -6,15 +6,16 @@ found by their header text, so staff may reorder them or add their own.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from decimal import Decimal, InvalidOperation
 from typing import AbstractSet, Sequence
 
 from .cells import a1
 from .idcard import looks_like_id_or_account, mask, mask_account
-from .issues import ERROR, WARNING, Issue, shown
+from .issues import ERROR, INFO, WARNING, Issue, shown
 from .months import YearMonth, parse_year_month
+from .not_people import rows_not_people
 from .params import Params
 from .schema import GENDERS, Column, Roster
 
@@ -56,6 +57,7 @@ class RosterData:
     cols: dict[str, int]  # column key -> 0-based column
     header_row: int  # Excel row of the header; 0 when the sheet is missing
     issues: list[Issue]
+    not_people: dict[int, str] = field(default_factory=dict)  # Excel row -> 合计行 ... (not_people.py): left alone
 
 
 def find_header(grid: Sequence[Sequence[object]], spec: Roster) -> tuple[int, dict[str, int]]:
@@ -78,8 +80,11 @@ def _norm(v: object) -> str:
 
 
 def read_roster(grid: Sequence[Sequence[object]] | None, spec: Roster, context: "FieldContext",
-                merged: Sequence[tuple[int, int, int, int]] = ()) -> RosterData:
-    """Parse a roster sheet. ``merged``: (first_row, first_col, last_row, last_col), 0-based."""
+                merged: Sequence[tuple[int, int, int, int]] = (), totals_rows: AbstractSet[int] = frozenset(),
+                formula_rows: AbstractSet[int] = frozenset()) -> RosterData:
+    """Parse a roster sheet. ``merged``: (first_row, first_col, last_row, last_col), 0-based; ``totals_rows``
+    and ``formula_rows``: Excel rows of the sheet that are a table's total row / hold a formula (see
+    not_people.py: such rows, and 合计 and note rows, are not people)."""
     issues: list[Issue] = []
     if grid is None:
         issues.append(Issue("sheet-missing", ERROR, spec.name, "", "", f"工作簿中没有“{spec.name}”工作表", "模板结构"))
@@ -119,6 +124,12 @@ def read_roster(grid: Sequence[Sequence[object]] | None, spec: Roster, context: 
     first = header_row + 1  # Excel row of body[0]
     rows = zip(range(first, first + len(body)), people, body, zip(*(p.values for p in columns)))
     records = [Record(spec.name, r, dict(zip(keys, values)), cells, cols) for r, person, cells, values in rows if person]
+    not_people = rows_not_people(body, first, cols, totals_rows, formula_rows)
+    if not_people:
+        records = [rec for rec in records if rec.row not in not_people]
+        issues += [Issue("roster-row-not-person", INFO, spec.name, a1(r, 0), "",
+                         f"第{r}行是{kind}，不是人员：不计入名册，本工具也不改写该行", "名册应一人一行")
+                   for r, kind in not_people.items()]
     for rec in records:
         if rec.row - first not in flagged:
             continue
@@ -136,7 +147,7 @@ def read_roster(grid: Sequence[Sequence[object]] | None, spec: Roster, context: 
             if i in p.empty and col.key not in rec.bad:
                 issues.append(Issue("required-missing", ERROR, spec.name, rec.cell(col.key), "",
                                     f"{rec.who}的“{col.header}”为空", "必填项"))
-    return RosterData(spec, records, cols, header_row, issues)
+    return RosterData(spec, records, cols, header_row, issues, not_people)
 
 
 def _column(rows: Sequence[Sequence[object]], c: int) -> list[object]:

@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -123,6 +124,30 @@ class BookData:
     def merged(self, name: str) -> tuple[CellRange, ...]:
         """The sheet's merged ranges, () when the workbook has no such worksheet."""
         return self.sheet(name).merged if name in self else ()
+
+    def formula_rows(self, name: str) -> frozenset[int]:
+        """Excel rows of the sheet that hold a formula (read with the sheet, from its XML)."""
+        if name not in self:
+            return frozenset()
+        self.sheet(name)
+        return self.scans[name].formula_rows
+
+    def totals_rows(self, name: str) -> frozenset[int]:
+        """Excel rows of the sheet that are an Excel table's total row (``totalsRowCount`` of its table parts)."""
+        if name not in self:
+            return frozenset()
+        rows: set[int] = set()
+        for _id, kind, target in self._package.relationships(self._entries[name].part):
+            if not kind.endswith("/table") or target not in self._package:
+                continue
+            table = self._package.xml(target)
+            try:
+                count = int(table.get("totalsRowCount", "0"))
+                bottom = int(re.sub(r"^[^:]*:[A-Z]+", "", table.get("ref", "")) or 0)
+            except ValueError:
+                continue  # a damaged table part: no total row is known
+            rows.update(range(bottom - count + 1, bottom + 1) if count > 0 else ())
+        return frozenset(rows)
 
     def _entry(self, name: str) -> SheetEntry:
         try:

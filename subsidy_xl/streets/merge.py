@@ -44,6 +44,8 @@ class Change:
 class MergeResult:
     patches: dict[str, Patch] = field(default_factory=dict)  # roster sheet -> cells to write
     last_rows: dict[str, int] = field(default_factory=dict)  # roster sheet -> Excel row of the last appended person
+    # roster sheet -> (Excel row, count): empty rows to insert there first, above a 合计 or table total row
+    inserted_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
@@ -150,8 +152,14 @@ class _RosterMerge:
         if not people:
             return
         cols = self.book.cols
-        row = _free_row(self.grid, max([r.row for r in self.book.records] + [self.book.header_row]), len(people),
-                        cols.get("seq"))
+        after = max([r.row for r in self.book.records] + [self.book.header_row])
+        # New people go above a 合计 row, a table's total row or a note below the roster, never under it (where a
+        # total would count them as itself): into empty rows above it, or into rows inserted there.
+        stop = min((r for r in self.book.not_people if r > after), default=None)
+        row = _free_row(self.grid, after, len(people), cols.get("seq"))
+        if stop is not None and row + len(people) - 1 >= stop:
+            row = stop
+            self.result.inserted_rows[self.name] = (stop, len(people))
         seq = max([r.values["seq"] for r in self.book.records if isinstance(r.values.get("seq"), int)] + [0])
         unkeyed = [r for r in self.book.records if not _key(r)]
         for form, rec, key in people:

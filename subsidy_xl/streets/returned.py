@@ -5,7 +5,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis import BookSource
+from ..analysis import BookSource, row_kinds
 from ..cells import a1
 from ..checks.people import check_ids
 from ..checks.workbook import check_external_links, check_stray_cells
@@ -51,7 +51,7 @@ def read_form(src: BookSource, path: Path, params: Params) -> ReturnedForm:
         grid = src.grid(spec.name)
         if grid is None:
             continue
-        data = read_roster(grid, spec, ctx, src.merged(spec.name))
+        data = read_roster(grid, spec, ctx, src.merged(spec.name), *row_kinds(src, spec.name))
         data.issues += check_ids(data)
         computed = {c.header for c in spec.columns if c.computed}  # the form has no computed columns
         form.issues += [dataclasses.replace(i, sheet=form.sheet(spec.name)) for i in data.issues

@@ -97,5 +97,6 @@ def plan_import(src: BookSource, files: Sequence[Path], open_book: Opener, progr
                 changelog_sheet(previous, entry)],
         patches=dict(result.patches),
         table_rows={spec.table: result.last_rows[spec.name] for spec in ROSTERS if spec.name in result.last_rows},
+        inserted_rows=dict(result.inserted_rows),
     )
     return plan, report
