@@ -54,7 +54,10 @@ class Server:
             tmp.cleanup()
 
 
-def serve(folder: Path, port: int = 0, open_browser: bool = True, say=print) -> None:
+def serve(folder: Path, port: int = 0, open_browser: bool = True) -> None:
+    def say(text: str) -> None:
+        print(text, flush=True)
+
     server = Server(folder, port)
     say(f"离任补贴工具网页版已启动，文件夹：{Path(folder).resolve()}")
     say(f"请在浏览器中打开：{server.url}")
