@@ -66,6 +66,8 @@ class WritePlan:
     sheets: list[SheetContent] = field(default_factory=list)
     patches: dict[str, Patch] = field(default_factory=dict)  # sheet -> cells the tool owns in a user sheet
     table_rows: dict[str, int] = field(default_factory=dict)  # table -> Excel row it must reach (rows appended)
+    # sheet -> (Excel row, count): empty rows inserted there before the patches (new people above a total row)
+    inserted_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,6 +109,8 @@ def one_off_patch(analysis: Analysis, grid: Sequence[Sequence[object]], rewrite_
     patch: Patch = {}
     by_row = {p.rec.row: p for p in analysis.one_off_people}
     for row in range(roster.header_row + 1, len(grid) + 1):
+        if row in roster.not_people:  # a 合计 row, a table's total row, a note: never written (not_people.py)
+            continue
         person = by_row.get(row)
         r = person.result if person else None
         values = (r.rate, r.months, r.amount) if r else (None, None, None)
@@ -189,6 +193,8 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: boo
     from .io.safe_save import safe_replace
 
     editor = editor or PackageEditor(path)
+    for name, (before, count) in plan.inserted_rows.items():
+        editor.insert_rows(name, before, count)
     for sheet in plan.sheets:
         if sheet.name not in editor.sheet_names:
             editor.add_sheet(sheet.name)

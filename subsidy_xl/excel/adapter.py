@@ -251,6 +251,8 @@ def apply_plan_live(book, plan: WritePlan) -> LiveWrite:
     for content in plan.sheets:
         write_sheet(_sheet(book, content.name, done), content, styler)
         done.sheets.append(content.name)
+    for name, (before, count) in plan.inserted_rows.items():  # new people above a total row: as Excel inserts
+        book.sheets[name].range(f"{before}:{before + count - 1}").insert("down")
     for name, patch in plan.patches.items():
         if patch:
             write_patch(book.sheets[name], patch, styler)

@@ -720,6 +720,22 @@ class PackageEditor:
             dropped.update(f"{COLUMNS[col]}{row}" for row, cols in patches.items() for col in cols)
         return renderer.truncated
 
+    def insert_rows(self, sheet: str, before: int, count: int) -> None:
+        """Insert ``count`` empty rows above Excel row ``before`` of ``sheet`` (see io/insert_rows.py), its
+        Excel tables moved or grown with them; call it before any other change to that sheet."""
+        from .insert_rows import insert_rows, shift_range
+
+        entry = self._worksheet(sheet)
+        self._set_part(entry.part, insert_rows(self._current(entry.part), before, count))
+        self._calc_drops[entry.sheet_id] = None  # the sheet's cells moved: Excel rebuilds its calcChain entries
+        for _id, kind, target in self._package.relationships(entry.part):
+            if kind.endswith("/table") and target in self._order and target not in self._removed:
+                table = parse_xml(self._current(target), target)
+                top, left, bottom, right = parse_range(table.get("ref", ""))
+                new_top, new_bottom = shift_range(top, bottom, before, count)
+                if (new_top, new_bottom) != (top, bottom):
+                    self.set_table_ref(table.get("name", ""), range_text(new_top, left, new_bottom, right))
+
     def table_ref(self, table_name: str) -> str:
         """The range `table_name` (name or display name) covers now, e.g. "A1:U86"."""
         return self._table(table_name)[1].get("ref", "")
