@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from reliability_support import NEW_ID, returned_form
 
 from subsidy_xl import service
 from subsidy_xl.months import Quarter
@@ -151,6 +152,19 @@ def test_staff_check_refresh_and_export_in_the_browser(served, browser, tmp_path
     assert f"{expected.quarter_figures['paid']} 人" in cards
     browser.execute_script("window.scrollTo(0, 0)")
     screenshot(browser, tmp_path, "web_overview.png")
+
+    # 导入街道报表: a returned form chosen in the file dialog; 变动情况 shown
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    form, _ = returned_form(folder / "demo.xlsx", forms, "龙城街道", {"联系电话": "13900000000"},
+                            {"姓名": "新增测试", "身份证号": NEW_ID})
+    picker = browser.find_element(By.ID, "import-files")
+    browser.execute_script("arguments[0].hidden = false", picker)  # what the file dialog fills
+    picker.send_keys(str(form))
+    wait_for(browser, lambda d: "导入报送表1份" in message(d), "导入街道报表 finished")
+    changes = browser.find_element(By.ID, "changes")
+    assert changes.is_displayed() and "新增测试" in changes.text and NEW_ID not in changes.text
+    assert NEW_ID[:6] in changes.text
 
     # 导出报送材料: asks the quarter, downloads one .zip
     click_action(browser, "导出报送材料")
