@@ -18,6 +18,8 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 BOOK_HELP = "补助经费工作簿，如 补助经费.xlsx"
 BOOK = "工作簿"  # metavar of the positional ``book`` (its dest stays English)
 OUT = "输出文件"  # metavar of the positional ``out``
+# -o of every command that changes a workbook (safe_save.output_target: one rule for all).
+OUTPUT_HELP = "写入一个新文件，不改动原文件（该文件须尚不存在；写原工作簿本身则等于不加 -o）"
 
 # Modules that add their own subcommands with register(subparsers).
 COMMAND_MODULES = ("subsidy_xl.addin.cli", "subsidy_xl.streets.cli", "subsidy_xl.export.cli",
@@ -139,9 +141,20 @@ def cmd_refresh(args) -> int:
 
 
 def cmd_check(args) -> int:
+def note_if_open(book: Path) -> None:
+    """A command that only reads says (on stderr) when the workbook is open in an office suite: it reads the
+    last saved state, not what is on screen."""
+    from .io.safe_save import office_lock_note
+
+    note = office_lock_note(book)
+    if note:
+        print(f"注意：{note}", file=sys.stderr)
+
+
     from .service import check
 
     analysis = check(args.book, progress=progress_printer(args.quiet or args.format == "json"))
+    note_if_open(args.book)
     if args.format == "json":
         json.dump([i.as_dict() for i in analysis.issues], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -171,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("refresh", help="重新计算工具生成的工作表和列，更新问题清单（原文件自动备份）")
     p.add_argument("book", type=Path, metavar=BOOK, help=BOOK_HELP)
     p.add_argument("--quarter", type=quarter_arg, metavar="季度", help="发放季度，如 2026Q1（默认为当前季度）")
-    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入另一个文件，不改动原文件")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help=OUTPUT_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_refresh)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import getpass
-import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,8 +88,10 @@ class RefreshReport:
 
     def summary(self) -> str:
         q, o = self.quarter_figures, self.one_off_figures
-        return (f"{self.analysis.quarter.label}生活补贴应发 {q['paid']}人 {q['total']:,}元"
-                f"（{q['unpaid']}人未发放）；一次性补助 {o['paid']}人 {o['total']:,}元；"
+        stop = "参数表有错误，未生成发放名单；" if q.get("stopped") else ""
+        return (f"{stop}{self.analysis.quarter.label}生活补贴实发 {q['paid']}人 {q['total']:,}元"
+                f"（暂缓 {q['held']}人 {q['held_amount']:,}元，本季无应发 {q['not_due']}人）；"
+                f"一次性补助实发 {o['paid']}人 {o['total']:,}元（暂缓 {o['held']}人 {o['held_amount']:,}元）；"
                 f"{counts_text(self.analysis.issues)}")
 
 
@@ -112,7 +113,7 @@ def one_off_patch(analysis: Analysis, grid: Sequence[Sequence[object]], rewrite_
         if row in roster.not_people:  # a 合计 row, a table's total row, a note: never written (not_people.py)
             continue
         person = by_row.get(row)
-        r = person.result if person else None
+        r = person.result if person and not person.held else None  # a held row shows no amount until fixed
         values = (r.rate, r.months, r.amount) if r else (None, None, None)
         if not rewrite_unchanged:
             read = grid[row - 1]
@@ -156,8 +157,8 @@ def _plan_refresh(src: BookSource, quarter: Quarter | None, progress: Progress,
     params = analysis.params
     unit = str(analysis.project_info.get("unit") or "")
     progress("生成发放表和资金安排…")
-    quarterly, q_fig = quarterly_sheet(analysis.living_people, analysis.quarter, params, unit)
-    one_off, o_fig = one_off_sheet(analysis.one_off_people, params, unit)
+    quarterly, q_fig = quarterly_sheet(analysis.living_people, analysis.quarter, params, unit, stops=analysis.stops)
+    one_off, o_fig = one_off_sheet(analysis.one_off_people, params, unit, stops=analysis.stops)
     figures = analysis.budget
     report = RefreshReport(analysis, q_fig, o_fig)
     previous = (src.grid(CHANGELOG_SHEET) or [])[1:]
@@ -182,17 +183,23 @@ def open_book(path: Path) -> BookSource:
 
 
 def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: bool = True,
-               editor=None) -> Path | None:
-    """Write a plan into the package at ``path`` (or a copy at ``out``); returns the backup path.
+               editor=None, expected=None) -> Path | None:
+    """Write a plan into the package at ``path`` (or into a new file ``out``); returns the backup path.
 
     ``editor``: a PackageEditor on the bytes the plan was computed from (``PackageEditor(book.package)``),
     so that a file changed since it was read is not what gets edited; without one, ``path`` is read here.
+    ``expected``: the ``safe_save.Snapshot`` of what was read; the workbook is not replaced if it changed
+    since. ``out`` follows the rule of every command (``safe_save.output_target``): a new file, or the
+    workbook itself (then in place, with a backup).
     """
     from .cells import a1, parse_a1
     from .io.package import PackageEditor
-    from .io.safe_save import safe_replace
+    from .io.safe_save import output_target, safe_create, safe_replace
 
+    target, in_place = output_target(path, out)
     editor = editor or PackageEditor(path)
+    if not in_place:
+        editor.check_output_name(target)
     for name, (before, count) in plan.inserted_rows.items():
         editor.insert_rows(name, before, count)
     for sheet in plan.sheets:
@@ -209,8 +216,11 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None, backup: boo
         end_row, end_col = parse_a1(last)
         if last_row > end_row:  # grow only: blank rows the table already has stay in it
             editor.set_table_ref(table, f"{first}:{a1(last_row, end_col)}")
-    target = Path(out) if out else Path(path)
-    return safe_replace(target, editor.save, backup=backup and out is None)
+    editor.recalculate_on_open()  # staff formulas that read the rewritten sheets show the new figures
+    if not in_place:
+        safe_create(target, editor.save)
+        return None
+    return safe_replace(Path(path), editor.save, backup=backup, expected=expected)
 
 
 def _read(path: Path, progress: Progress) -> BookSource:
@@ -233,22 +243,38 @@ def refresh(path: Path, quarter: Quarter | None = None, out: Path | None = None,
                    prefetch=[QUARTERLY_SHEET, ONE_OFF_PAY_SHEET, ISSUES_SHEET])
 
 
-def _update(path: Path, out: Path | None, progress: Progress, make_plan, prefetch: Sequence[str] = ()) -> object:
+def _update(path: Path, out: Path | None, progress: Progress, make_plan, prefetch: Sequence[str] = (),
+            backup: bool = True) -> object:
     """A use case that changes the workbook: read it once, ``make_plan(src)`` -> (plan, report), and write
     the plan into the very bytes it was computed from.
 
+    Refused before anything is read when the output cannot be written (``-o`` naming an existing file, the
+    workbook open in an office suite, read-only). From before the read until the write, the folder written
+    is locked against other subsidy-xl runs (they wait), and the workbook is not replaced if anything else
+    changed it in the meantime (``safe_save.WorkbookChanged``).
+
     ``prefetch``: big sheets the plan rewrites; what is kept of them is read on another core while the plan
     is made."""
-    from .io.package import PackageEditor
+    import os
 
-    with bulk_work():
+    from .io.package import PackageEditor
+    from .io.safe_save import Snapshot, output_target, refuse_if_unwritable, workbook_lock
+
+    path = Path(path)
+    target, in_place = output_target(path, out)
+    refuse_if_unwritable(target, *([path] if in_place else []))
+    with workbook_lock(target, on_wait=progress), bulk_work():
+        before = os.stat(path) if in_place else None
         src = _read(path, progress)
+        expected = Snapshot.of(before, src.package.data) if in_place else None
         editor = PackageEditor(src.package)  # the bytes read are the bytes edited: the file is read once
+        if not in_place:
+            editor.check_output_name(target)
         editor.prefetch(prefetch)
         plan, report = make_plan(src)
         progress("写入工作簿…")
         del src  # the sheets read go before the collector resumes
-        report.backup = apply_plan(Path(path), plan, out, editor=editor)
+        report.backup = apply_plan(path, plan, out, backup=backup, editor=editor, expected=expected)
         del plan, editor  # their rows go before the collector resumes
     report.out = Path(out or path)
     return report
@@ -261,24 +287,31 @@ def template_path() -> Path:
 
 
 def new_workbook(out: Path) -> Path:
+    """A blank workbook from the template; never over an existing file, complete or not at all."""
+    from .io.safe_save import refuse_existing, safe_create
+
     out = Path(out)
-    if out.exists():
-        raise FileExistsError(f"文件已存在，未覆盖：{out}")
-    shutil.copyfile(template_path(), out)
-    return out
+    refuse_existing(out)
+    template = template_path().read_bytes()
+    return safe_create(out, lambda handle: handle.write(template))
 
 
 def demo(out: Path, quarter: Quarter | None = None, progress: Progress = _quiet) -> RefreshReport:
-    """The template with the sample data, refreshed."""
+    """The template with the sample data, refreshed; never over an existing file, complete or not at all."""
+    from .io.safe_save import creating, refuse_existing
     from .sample import load_sample
     from .template import build
 
     out = Path(out)
-    if out.exists():
-        raise FileExistsError(f"文件已存在，未覆盖：{out}")
+    refuse_existing(out)
     progress("写入样例数据…")
-    build(out, load_sample())
-    return refresh(out, quarter, out=out, progress=progress)  # a new file needs no backup
+    with creating(out) as staging:  # a hidden file beside ``out``; it takes the name only when complete
+        build(staging, load_sample())
+        report = _update(staging, None, progress,
+                         lambda src: plan_refresh(src, quarter, progress, rewrite_unchanged=False),
+                         prefetch=[QUARTERLY_SHEET, ONE_OFF_PAY_SHEET, ISSUES_SHEET], backup=False)
+    report.out = out
+    return report
 
 
 # ---------------------------------------------------------------- street forms and the submission package

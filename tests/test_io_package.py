@@ -401,7 +401,9 @@ def test_replaced_sheet_keeps_views_widths_rules_and_page_setup(rich_book, refre
     assert b'<mergeCells count="2"><mergeCell ref="A1:F1"/><mergeCell ref="A35:C35"/></mergeCells>' in new_tail
     assert new_tail.index(b"<mergeCells") < new_tail.index(b"<conditionalFormatting")  # CT_Worksheet order
     assert b'<dimension ref="A3:F33"/>' in after
-    assert re.search(rb'<row r="1" ht="30" customHeight="1"/>', after)  # the title row keeps its height
+    # The rows are new: none keeps the height (hidden flag, outline ...) the old row of its number had.
+    assert re.search(rb'<row r="1" [^>]*ht="30"', before)
+    assert b"customHeight" not in after.split(b"<sheetData>")[1].split(b"</sheetData>")[0]
 
     sheet = openpyxl.load_workbook(refreshed)[QUARTERLY]
     assert sheet.freeze_panes == "A4"

@@ -172,7 +172,9 @@ def test_a_sheet_without_its_last_row_end_is_refused_in_chinese(tmp_path):
     assert "已损坏" in message and "Excel/WPS" in message and not english_words(message)
 
 
-def test_a_sheet_whose_row_attributes_are_not_utf8_is_refused_in_chinese(tmp_path):
+def test_row_attributes_that_are_not_utf8_go_with_the_rows_they_belonged_to(tmp_path):
+    """A rewritten sheet keeps nothing of its old rows (issue 13), so bytes there that are not UTF-8 cannot
+    reach the new sheet, with or without the read on the other thread."""
     path = tiny_book(tmp_path / "in.xlsx", '<row r="1" ht="ROW1"><c r="A1"><v>1</v></c></row>')
     with zipfile.ZipFile(path) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml")
@@ -181,9 +183,12 @@ def test_a_sheet_whose_row_attributes_are_not_utf8_is_refused_in_chinese(tmp_pat
         editor = PackageEditor(path)
         if prefetch:
             editor.prefetch(["S"])  # the same read, on the other thread
-        with pytest.raises(PackageError, match="已损坏") as caught:
-            editor.replace_sheet_data("S", [(1, 0, [5], None)])
-        assert "Excel/WPS" in str(caught.value) and not english_words(str(caught.value))
+        editor.replace_sheet_data("S", [(1, 0, [5], None)])
+        out = tmp_path / f"out{prefetch}.xlsx"
+        editor.save(out)
+        with zipfile.ZipFile(out) as archive:
+            written = archive.read("xl/worksheets/sheet1.xml")
+        assert b"\xff" not in written and b'<row r="1"><c r="A1"><v>5</v></c></row>' in written
 
 
 def test_values_excel_cannot_hold_are_still_value_errors(tmp_path):
@@ -256,7 +261,7 @@ def test_a_failed_temporary_file_is_explained_in_chinese(tmp_path, monkeypatch, 
     def refuse(*_args, **_kwargs):
         raise OSError(code, "No space left on device (or something else the system says)")
 
-    monkeypatch.setattr(safe_save.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(safe_save, "_create_exclusive", refuse)
     target = tmp_path / "out.xlsx"
     with pytest.raises(WorkbookReadOnly) as caught:
         safe_replace(target, lambda handle: handle.write(b"x"))

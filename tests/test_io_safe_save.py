@@ -14,7 +14,8 @@ import pytest
 
 from subsidy_xl.io.package import PackageEditor
 from subsidy_xl.io.reader import read_book
-from subsidy_xl.io.safe_save import WorkbookInUse, WorkbookReadOnly, backup_path, lock_files, safe_replace
+from subsidy_xl.io.safe_save import (BACKUP_FOLDER, WorkbookInUse, WorkbookReadOnly, backups_of, lock_files,
+                                     safe_replace)
 
 CHINESE = re.compile("[\u4e00-\u9fff]")
 OLD, NEW, NEWER = b"old version", b"new version", b"newer version"
@@ -37,23 +38,25 @@ def folder_listing(path: Path) -> list[str]:
 
 
 def test_success_replaces_the_file_and_keeps_the_previous_version(workbook):
-    assert safe_replace(workbook, writer(NEW)) == workbook.with_name("demo.bak.xlsx") == backup_path(workbook)
+    kept = safe_replace(workbook, writer(NEW))
+    assert kept == backups_of(workbook)[-1] and kept.parent == workbook.parent / BACKUP_FOLDER
+    assert re.fullmatch(r"demo\.\d{8}-\d{6}\.xlsx", kept.name)  # dated
     assert workbook.read_bytes() == NEW
-    assert backup_path(workbook).read_bytes() == OLD
+    assert kept.read_bytes() == OLD
     assert workbook.stat().st_mode & 0o777 == 0o640
-    assert folder_listing(workbook) == ["demo.bak.xlsx", "demo.xlsx"]
+    assert folder_listing(workbook) == ["demo.xlsx", BACKUP_FOLDER]
 
-    safe_replace(workbook, writer(NEWER))  # only the last backup is kept
-    assert workbook.read_bytes() == NEWER and backup_path(workbook).read_bytes() == NEW
-    assert folder_listing(workbook) == ["demo.bak.xlsx", "demo.xlsx"]
+    safe_replace(workbook, writer(NEWER))  # the earlier backup stays (tests/test_reliability_backups.py: how many)
+    assert workbook.read_bytes() == NEWER and [b.read_bytes() for b in backups_of(workbook)] == [OLD, NEW]
+    assert folder_listing(workbook) == ["demo.xlsx", BACKUP_FOLDER]
 
 
 def test_backup_can_be_skipped_and_a_new_file_needs_none(workbook, tmp_path):
     assert safe_replace(workbook, writer(NEW), backup=False) is None
-    assert workbook.read_bytes() == NEW and not backup_path(workbook).exists()
+    assert workbook.read_bytes() == NEW and not backups_of(workbook)
     fresh = tmp_path / "fresh.xlsx"
     assert safe_replace(fresh, writer(NEW)) is None
-    assert fresh.read_bytes() == NEW and not backup_path(fresh).exists()
+    assert fresh.read_bytes() == NEW and not backups_of(fresh)
 
 
 @pytest.mark.parametrize("lock_index", [0, 1], ids=["excel-wps", "libreoffice"])
@@ -95,8 +98,8 @@ def test_a_crash_while_writing_leaves_the_original_and_the_old_backup(workbook):
     with pytest.raises(RuntimeError, match="boom"):
         safe_replace(workbook, crash)
     assert workbook.read_bytes() == NEW
-    assert backup_path(workbook).read_bytes() == OLD  # untouched: the failed save made no backup
-    assert folder_listing(workbook) == ["demo.bak.xlsx", "demo.xlsx"]  # no temporary file left
+    assert [b.read_bytes() for b in backups_of(workbook)] == [OLD]  # the failed save made no backup
+    assert folder_listing(workbook) == ["demo.xlsx", BACKUP_FOLDER]  # no temporary file left
 
 
 def test_a_killed_process_leaves_the_original_intact(workbook):
@@ -121,9 +124,9 @@ def test_a_killed_process_leaves_the_original_intact(workbook):
         process.wait(timeout=30)
         process.stdout.close()
     assert workbook.read_bytes() == OLD
-    assert not backup_path(workbook).exists()
+    assert not backups_of(workbook)
     leftovers = [name for name in folder_listing(workbook) if name != "demo.xlsx"]
-    assert all(re.fullmatch(r"\.demo\.xlsx\..*\.tmp", name) for name in leftovers)  # hidden, never the workbook
+    assert all(re.fullmatch(r"\.subsidy-xl-[0-9a-f]+\.tmp", name) for name in leftovers)  # hidden, never the workbook
     safe_replace(workbook, writer(NEW))  # the next save is not disturbed by it
     assert workbook.read_bytes() == NEW
 
@@ -139,7 +142,7 @@ def test_a_package_editor_saves_through_it(tmp_path):
     editor.patch_cells("名册", {2: {0: ("张三", None)}})
     safe_replace(path, editor.save)
     assert read_book(path).sheet("名册").rows == [["姓名"], ["张三"]]
-    assert backup_path(path).read_bytes() == original
+    assert backups_of(path)[-1].read_bytes() == original
 
 
 def test_every_adapter_error_shares_one_base_for_the_cli():

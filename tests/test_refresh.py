@@ -8,6 +8,7 @@ import pytest
 from reliability_support import grids as sheets
 
 from subsidy_xl.cli import main
+from subsidy_xl.io.safe_save import backups_of
 from subsidy_xl.months import Quarter
 from subsidy_xl.schema import (BUDGET_SHEET, CHANGELOG_SHEET, ISSUES_SHEET, LIVING, ONE_OFF, OWNED_SHEETS,
                                PERFORMANCE_SHEET)
@@ -113,7 +114,7 @@ def test_refresh_twice_gives_the_same_content_and_never_changes_input(demo_book,
             assert once[name] == twice[name], name
     log = twice[CHANGELOG_SHEET]
     assert len([r for r in log if any(r)]) == len([r for r in once[CHANGELOG_SHEET] if any(r)]) + 1
-    assert (tmp_path / "b.bak.xlsx").exists()
+    assert len(backups_of(tmp_path / "b.xlsx")) == 2  # one dated backup per refresh
 
 
 def test_refresh_to_another_file_leaves_the_original(demo_book, tmp_path):

@@ -18,7 +18,7 @@ from reliability_support import (ONE_OFF_USER_COL, PERFORMANCE_NOTE, TOOL_SHEETS
                                  changed_parts, column_of, grids, names_of, network_forbidden, outside_sheet_data,
                                  parts_of, returned_form, rich_workbook, row_of, run_cli, sheet_parts)
 from subsidy_xl.idcard import check_id
-from subsidy_xl.io.safe_save import backup_path
+from subsidy_xl.io.safe_save import backups_of
 from subsidy_xl.performance.layout import HEADER_FIRST_ROW, HEADER_ITEMS, INDICATOR_HEADER_ROW, INDICATOR_HEADERS
 from subsidy_xl.sample import make_id
 from subsidy_xl.schema import (CHANGELOG_SHEET, CHANGES_SHEET, ISSUES_SHEET, LIVING, ONE_OFF, OWNED_SHEETS,
@@ -46,7 +46,7 @@ def run_in_place(original: Path, folder: Path, *command: str) -> Path:
     shutil.copyfile(original, book)
     run = run_cli(command[0], book, *command[1:], "-q")
     assert run.code in (0, 1) and "已" in run.out, run.text
-    assert backup_path(book).read_bytes() == original.read_bytes()
+    assert backups_of(book)[-1].read_bytes() == original.read_bytes()
     return book
 
 

@@ -19,7 +19,7 @@ import pytest
 from reliability_support import grids, network_forbidden, run_cli
 from subsidy_xl import cli
 from subsidy_xl.io import package, safe_save
-from subsidy_xl.io.safe_save import backup_path, lock_files
+from subsidy_xl.io.safe_save import BACKUP_FOLDER, LOCK_FILE, backups_of, lock_files
 from subsidy_xl.schema import CHANGELOG_SHEET
 
 assert network_forbidden  # autouse: no test or fixture here may open a socket
@@ -51,7 +51,8 @@ def command(name: str, book: Path, form: Path) -> list[object]:
 
 
 def listing(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """The folder's files, without the lock file any run that writes there leaves (empty; safe_save.LOCK_FILE)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != LOCK_FILE)
 
 
 def assert_refused_untouched(run, book: Path, original: bytes, before: list[str], *message: str) -> None:
@@ -164,8 +165,8 @@ def test_a_failed_rename_after_the_backup_leaves_the_workbook_and_its_backup(boo
     monkeypatch.setattr(safe_save.os, "replace", replace)
     run = run_cli(*command("refresh", book, form))
     assert run.code == cli.EXIT_UNREADABLE and "磁盘读写错误" in run.err and "未作任何修改" in run.err
-    assert book.read_bytes() == original and backup_path(book).read_bytes() == original
-    assert listing(book.parent) == sorted([book.name, backup_path(book).name])
+    assert book.read_bytes() == original and [b.read_bytes() for b in backups_of(book)] == [original]
+    assert listing(book.parent) == sorted([book.name, BACKUP_FOLDER])
 
 
 # ---------------------------------------------------------------------------------------
@@ -203,12 +204,15 @@ def test_killing_refresh_while_it_saves_never_leaves_a_broken_workbook(demo_book
 
 
 def _state_after_kill(target: Path, original: bytes) -> str:
-    backup = backup_path(target)
-    assert not backup.exists() or backup.read_bytes() == original
-    leftovers = set(os.listdir(target.parent)) - {target.name, backup.name}
-    assert all(re.fullmatch(r"\..+\.tmp", name) for name in leftovers), leftovers
+    kept = backups_of(target)
+    assert len(kept) <= 1 and all(b.read_bytes() == original for b in kept)
+    leftovers = set(os.listdir(target.parent)) - {target.name, BACKUP_FOLDER, LOCK_FILE}
+    if (target.parent / BACKUP_FOLDER).exists():
+        leftovers |= {f"{BACKUP_FOLDER}/{name}" for name in os.listdir(target.parent / BACKUP_FOLDER)
+                      if not kept or name != kept[0].name}
+    assert all(re.fullmatch(r"(subsidy-xl备份/)?\.subsidy-xl-[0-9a-f]+\.tmp", name) for name in leftovers), leftovers
     if target.read_bytes() == original:
         return "original"
     log = grids(target, [CHANGELOG_SHEET])[CHANGELOG_SHEET]  # a complete package that reads
-    assert log[-1][1] == "刷新" and len(log) == len(grids(backup, [CHANGELOG_SHEET])[CHANGELOG_SHEET]) + 1
+    assert log[-1][1] == "刷新" and len(log) == len(grids(kept[0], [CHANGELOG_SHEET])[CHANGELOG_SHEET]) + 1
     return "refreshed"

@@ -5,12 +5,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import BOOK, BOOK_HELP, EXIT_ERRORS, EXIT_OK, progress_printer, quarter_arg
+from ..cli import BOOK, BOOK_HELP, EXIT_ERRORS, EXIT_OK, note_if_open, progress_printer, quarter_arg
 
 
 def _export(args: argparse.Namespace) -> int:
     from ..service import export_package
 
+    note_if_open(args.book)
     report = export_package(args.book, args.quarter, args.output, progress=progress_printer(args.quiet),
                             pdf=not args.no_pdf)
     for warning in report.warnings:

@@ -58,6 +58,11 @@ _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _TABLE_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+_MACRO_MAIN_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+_STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_AFTER_CALC_PR = tuple(name.encode() for name in (
+    "oleSize customWorkbookViews pivotCaches smartTagPr smartTagTypes webPublishing fileRecoveryPr "
+    "webPublishObjects extLst").split())
 _CHUNK_BYTES = 8 << 20
 _HEAD_LIMIT_BYTES = 64 << 20  # sheetPr, views and cols before <sheetData> are small
 # The editor's worker thread (reads started by prefetch, deflates started by _set_sheet_part) must stay ONE
@@ -89,8 +94,6 @@ _ODD_CELL_OPENINGS = (b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
 _CELL_COLUMN = re.compile(rb"\sr\s*=\s*[\"']([A-Z]+)\d*[\"']")
 _S_ATTR = re.compile(rb"\ss\s*=\s*[\"'](\d+)[\"']")
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
-_ROW_NOT_PLAIN = re.compile(rb'<row(?! r="\d+"/?>)')  # a row start tag other than <row r="N"> or <row r="N"/>
-_ROW_ATTRS_OWNED = re.compile(rb"\s(?:r|spans)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 _DIMENSION_REF = re.compile(rb'(<dimension\b[^>]*?\sref=")([^"]*)(")')
 _FORMULA_WITH_RANGE = re.compile(rb"<f\b([^>]*\sref=\"[^\"]*\"[^>]*)>")
 _REF_ATTR = re.compile(rb'\sref="([^"]*)"')
@@ -224,6 +227,27 @@ def _with_merge_cells(tail: bytes, merges: Sequence[str]) -> bytes:
     cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in merges)
     block = f'<mergeCells count="{len(merges)}">{cells}</mergeCells>'.encode()
     return tail[:at] + block + tail[at:]
+
+
+_SHEET_PR_START = re.compile(rb"<sheetPr\b[^>]*?/?>")
+_FILTER_MODE = re.compile(rb"""\sfilterMode\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
+def _without_filter_state(head: bytes, tail: bytes) -> tuple[bytes, bytes]:
+    """An owned sheet's head and tail without the filter state of its old rows: <sheetPr filterMode> goes,
+    a top-level <sortState> goes, and an <autoFilter> keeps its range (its buttons) but not the criteria and
+    sort that would hide or reorder the new rows."""
+    sheet_pr = _SHEET_PR_START.search(head)
+    if sheet_pr and _FILTER_MODE.search(sheet_pr.group(0)):
+        head = head[:sheet_pr.start()] + _FILTER_MODE.sub(b"", sheet_pr.group(0)) + head[sheet_pr.end():]
+    elements, _end = _top_level_elements(tail)
+    for local, start, stop in reversed(elements):
+        if local == b"sortState":
+            tail = tail[:start] + tail[stop:]
+        elif local == b"autoFilter" and not tail[start:stop].endswith(b"/>"):
+            opening = re.match(rb"<autoFilter\b[^>]*>", tail[start:stop]).group(0)
+            tail = tail[:start] + opening[:-1].rstrip() + b"/>" + tail[stop:]
+    return head, tail
 
 
 def _normalised_merges(merges: Sequence[str | CellRange]) -> list[str]:
@@ -454,23 +478,6 @@ def _is_excel_layout(row: bytes) -> bool:
     return row.count(b"<c ") == row.count(b'<c r="') and not any(odd in row for odd in _ODD_CELL_OPENINGS)
 
 
-def _collect_row_attributes(block: bytes, previous: int, kept: dict[int, str]) -> int:
-    """Add to `kept` the row attributes (height, hidden, style ...) other than r and spans.
-
-    Returns the number of the block's last row.
-    """
-    if not _ROW_NOT_PLAIN.search(block):
-        # Every row is <row r="N"> or <row r="N"/>, as replace_sheet_data writes them: nothing to keep.
-        last = block.rfind(b'<row r="')
-        return previous if last < 0 else int(block[last + 8:block.index(b'"', last + 8)])
-    for start in _ROW_START.finditer(block):
-        previous = _row_number(start, previous)
-        attrs = _ROW_ATTRS_OWNED.sub(b"", start.group(2)).strip()
-        if attrs:
-            kept[previous] = " " + attrs.decode("utf-8")
-    return previous
-
-
 # ----------------------------------------------------------------------------------
 # small parts
 # ----------------------------------------------------------------------------------
@@ -579,8 +586,9 @@ class PackageEditor:
         self._changed: dict[str, _Rewritten] = {}  # parts rewritten
 
         self._removed: set[str] = set()
-        self._entries = self._package.sheets()
         self._workbook = self._package.main_part
+        _refuse_strict(self._package)
+        self._entries = self._package.sheets()
         self._workbook_rels = {  # the one-per-workbook parts we need: styles and calcChain
             rel_type.rsplit("/", 1)[-1]: (rel_id, target)
             for rel_id, rel_type, target in self._package.relationships(self._workbook)
@@ -606,6 +614,45 @@ class PackageEditor:
             return False
         return True
 
+    @property
+    def macro_enabled(self) -> bool:
+        """Whether the workbook is a macro-enabled one (.xlsm): its main part has the macro content type."""
+        return _content_type(self._current("[Content_Types].xml"), self._workbook) == _MACRO_MAIN_CONTENT_TYPE
+
+    def check_output_name(self, target: str | os.PathLike[str]) -> None:
+        """Refuse (PackageError) to write this workbook under a name whose extension does not say what it is:
+        Excel will not open a macro-enabled workbook named .xlsx, nor a macro-free one named .xlsm."""
+        suffix = os.path.splitext(os.fspath(target))[1].lower()
+        wanted = ".xlsm" if self.macro_enabled else ".xlsx"
+        if suffix != wanted:
+            kind = "含宏的工作簿（.xlsm）" if self.macro_enabled else "不含宏的工作簿（.xlsx）"
+            raise PackageError(f"原工作簿是{kind}，输出文件“{os.path.basename(target)}”的扩展名须为 {wanted}，"
+                               f"否则 Excel 无法打开。请改用以 {wanted} 结尾的文件名。未生成任何文件。")
+
+    def recalculate_on_open(self) -> None:
+        """Ask Excel, WPS and LibreOffice to recalculate every formula when the workbook is next opened
+        (``<calcPr fullCalcOnLoad="1">`` in workbook.xml), so that the staff's own formulas that read a
+        rewritten sheet do not show the figures cached before."""
+        data = self._current(self._workbook)
+        calc_pr = re.search(rb"<(?:[\w.-]+:)?calcPr\b[^>]*?/?>", data)
+        if calc_pr:
+            tag = _set_attribute(calc_pr.group(0), b"fullCalcOnLoad", b"1")
+            if tag != calc_pr.group(0):
+                self._set_part(self._workbook, data[:calc_pr.start()] + tag + data[calc_pr.end():])
+            return
+        root = re.search(rb"<([\w.-]+:)?workbook\b[^>]*>", data)
+        if root is None:
+            raise _damaged(self._workbook)
+        prefix = root.group(1) or b""
+        end = data.rfind(b"</" + prefix + b"workbook>")
+        if end < 0:
+            raise _damaged(self._workbook)
+        # CT_Workbook: calcPr comes after definedNames and before these (schema order).
+        later = re.compile(rb"<" + re.escape(prefix) + rb"(?:" + b"|".join(_AFTER_CALC_PR) + rb")\b")
+        found = later.search(data, root.end(), end)
+        at = found.start() if found else end
+        self._set_part(self._workbook, data[:at] + b"<" + prefix + b'calcPr fullCalcOnLoad="1"/>' + data[at:])
+
     def style_id(self, style_name: str) -> int:
         """cellXfs index applying the named cell style `style_name` unchanged; 0 if there is none."""
         index = self._styles.index(style_name)
@@ -625,8 +672,11 @@ class PackageEditor:
         None) for all the values or one per value; a None value is no cell
         (an empty styled cell where it has a style).  With `style_names` (e.g.
         schema.STYLES) a style is a key of that mapping rather than the name
-        itself.  Attributes a row
-        had before (height, hidden ...) are kept for the same row number;
+        itself.  Rows are written without the attributes the old rows
+        had (hidden or filtered away, outline level, height): they belonged to
+        what used to be at that row number; an autoFilter keeps its range (its
+        buttons) but loses its criteria and sort (the sheet's filterMode goes
+        too).  Otherwise
         everything outside <sheetData> and <mergeCells> (views, widths,
         validations, conditional formats, drawings, page setup ...) is kept
         byte for byte; <dimension> is updated.  Returns the cells whose text
@@ -636,7 +686,8 @@ class PackageEditor:
         merge_refs = _normalised_merges(merges)
         renderer = CellRenderer(sheet, self.date1904)
         framing = self._frames.pop(entry.part, None)
-        head, old_attrs, tail = framing.result() if framing else self._frame(entry.part)
+        head, tail = framing.result() if framing else self._frame(entry.part)
+        old_attrs: dict[int, str] = {}  # no stale row state by number (issue 13): a new row is a plain row
         style_attr = self._cached_style_attr(style_names)
         if layout is not None:
             head, tail = with_layout(head, tail, layout.widths, layout.page, layout.default_height)
@@ -647,6 +698,7 @@ class PackageEditor:
         deflater = _RowsDeflater(self._background)
         body, bounds = render_lines(lines, renderer, old_attrs, lambda style: style_attr(style) or "", deflater.add)
         dimension = bounds.union_text(None) or "A1"
+        head, tail = _without_filter_state(head, tail)
         head = _with_dimension(head, lambda _old: dimension) + b"<sheetData>"
         tail = b"</sheetData>" + _with_merge_cells(tail, merge_refs)
         pieces = [head, *body, tail]
@@ -663,22 +715,18 @@ class PackageEditor:
                 if part not in self._frames:
                     self._frames[part] = self._background().submit(self._frame, part)
 
-    def _frame(self, part: str) -> tuple[bytes, dict[int, str], bytes]:
-        """A sheet's XML before and after <sheetData>, and its rows' own attributes (height, hidden ...)."""
+    def _frame(self, part: str) -> tuple[bytes, bytes]:
+        """A sheet's XML before and after <sheetData> (its rows are not kept, nor anything of them)."""
         head = tail = b""
-        old_attrs: dict[int, str] = {}
-        last_row = 0
         try:
             for kind, data in _split_sheet(self._chunks(part), part):
                 if kind == "head":
                     head = data
-                elif kind == "rows":
-                    last_row = _collect_row_attributes(data, last_row, old_attrs)
-                else:
+                elif kind == "tail":
                     tail = data
         except ValueError as exc:  # a byte scan met XML that is not what Excel writes (bytes.index, int ...)
             raise _damaged(part) from exc
-        return head, old_attrs, tail
+        return head, tail
 
     def patch_cells(self, sheet: str, cells: Mapping[int, Mapping[int, tuple[object, str | None]]],
                     style_names: Mapping[str, str] | None = None) -> list[TruncatedCell]:
@@ -1022,6 +1070,22 @@ class _Rewritten:
     def data(self) -> bytes:
         """The part's bytes (a part of one piece is that piece, not a copy)."""
         return b"".join(self.pieces)
+
+
+def _refuse_strict(package: SafePackage) -> None:
+    """The writer speaks the transitional dialect of OOXML (what Excel saves by default); a Strict Open XML
+    workbook would get sheets and relationships in the other dialect, so it is refused before any work."""
+    if package.xml(package.main_part).tag.startswith("{" + _STRICT_MAIN_NS + "}"):
+        raise PackageError(f"工作簿“{os.path.basename(package.path)}”是“Strict Open XML 电子表格”格式，本工具无法写入。"
+                           f"请在 Excel 中“另存为”“Excel 工作簿(*.xlsx)”后再试。未作任何修改。")
+
+
+def _content_type(types: bytes, part: str) -> str | None:
+    """The content type [Content_Types].xml gives the part (its Override; Defaults are by extension)."""
+    for override in _OVERRIDE.finditer(types):
+        if (_attribute(override.group(0), b"PartName") or b"").decode().lstrip("/") == part:
+            return (_attribute(override.group(0), b"ContentType") or b"").decode()
+    return None
 
 
 def _damaged(part: str, sheet: str | None = None) -> PackageError:

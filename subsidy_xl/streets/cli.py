@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import BOOK, BOOK_HELP, EXIT_ERRORS, EXIT_OK, OUT, print_issues, progress_printer
+from ..cli import BOOK, BOOK_HELP, EXIT_ERRORS, EXIT_OK, OUT, OUTPUT_HELP, print_issues, progress_printer
 
 
 def _street_form(args: argparse.Namespace) -> int:
@@ -37,6 +37,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("import-streets", help="导入街道交回的报送表，合并到名册并生成“变动情况”（原文件自动备份）")
     p.add_argument("book", type=Path, metavar=BOOK, help=BOOK_HELP)
     p.add_argument("files", type=Path, nargs="+", metavar="报送表", help="一个或多个报送表")
-    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入另一个文件，不改动原文件")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help=OUTPUT_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=_import_streets)
