@@ -225,3 +225,59 @@ def test_a_table_total_row_is_left_alone_by_refresh_and_new_people_go_above_it(e
     # and the new person is counted as a person by check, the total row is not
     run = run_cli("check", book, "--format", "json")
     assert f'"{LIVING.name}",\n  "cell": "A{total_row}"' in run.out  # its info issue moved with it
+
+
+# ------------------------------------------------------------------------------ 变动情况 keeps earlier imports
+
+def _import_on(day: str, book: Path, form: Path, monkeypatch) -> None:
+    from subsidy_xl import service
+
+    real = service.changelog_entry
+    monkeypatch.setattr(service, "changelog_entry", lambda *a: [f"{day} 09:30:00", *real(*a)[1:]])
+    run = run_cli("import-streets", book, form, "-q")
+    assert run.code in (0, 1) and "Traceback" not in run.text, run.text
+
+
+def _changes_grid(book: Path) -> list[list]:
+    from subsidy_xl.schema import CHANGES_SHEET
+
+    return [list(r) for r in read_book(book).grid(CHANGES_SHEET)]
+
+
+def test_each_import_adds_its_dated_block_and_keeps_the_earlier_ones(demo_book, tmp_path, monkeypatch):
+    from subsidy_xl.streets import changes
+
+    book = tmp_path / "book.xlsx"
+    shutil.copyfile(demo_book, book)
+    book.chmod(0o644)
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    first, _ = returned_form(book, forms, "吴家营街道", {"联系电话": "13900000001"}, {"身份证号": "x"})
+    second, _ = returned_form(book, forms, "洛龙街道", {"联系电话": "13900000002"}, {"身份证号": "y"})
+    third, _ = returned_form(book, forms, "龙城街道", {"联系电话": "13900000003"}, {"身份证号": "z"})
+    _import_on("2026-03-02", book, first, monkeypatch)
+    day1 = _changes_grid(book)
+    _import_on("2026-03-09", book, second, monkeypatch)
+    day2 = _changes_grid(book)
+    text = [" ".join(map(str, r)) for r in day2]
+    # the newest block on top (header in row 1, as before), the earlier one below, whole
+    assert day2[0][:3] == ["序号", "来源文件", "名册"]
+    assert any("13900000002" in t for t in text[:5]) and not any("13900000001" in t for t in text[:5])
+    title = next(i for i, t in enumerate(text) if changes.EARLIER_TITLE in t)
+    kept = [r for r in day2[title + 1:] if any(v is not None for v in r)]
+    assert kept == [r for r in day1 if any(v is not None for v in r)]
+    assert any(t.startswith("2026-03-02 09:30:00") for t in text[title:])
+    assert any(t.startswith("2026-03-09 09:30:00") for t in text[:title])
+    # the earlier block's merged summary line is still merged
+    from subsidy_xl.schema import CHANGES_SHEET
+    merges = read_book(book).merged(CHANGES_SHEET)
+    day1_line = next(i for i, t in enumerate(text) if t.startswith("2026-03-02 09:30:00"))
+    assert any(m.first_row == day1_line and m.last_col > m.first_col for m in merges)
+
+    # bounded: with room for one earlier import, the third import keeps the second and says the first is gone
+    monkeypatch.setattr(changes, "HISTORY_IMPORTS", 1)
+    _import_on("2026-03-16", book, third, monkeypatch)
+    text = [" ".join(map(str, r)) for r in _changes_grid(book)]
+    assert any("更早的1次导入已不再保留" in t for t in text), "\n".join(text)
+    assert any(t.startswith("2026-03-09 09:30:00") for t in text)
+    assert not any(t.startswith("2026-03-02 09:30:00") for t in text)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..cells import a1
 from ..issues import Issue
 from ..schema import CHANGES_COLUMNS, CHANGES_SHEET, ISSUE_COLUMNS
 from ..tables.records import add_issue_rows
@@ -19,8 +20,11 @@ def summary_line(result: MergeResult, files: int) -> str:
             f"变更{changed}项（其中{kept}项未合并，待核实）")
 
 
-def changes_sheet(result: MergeResult, files: Sequence[str], when: str, problems: Sequence[Issue]) -> SheetContent:
-    """Header in row 1 (filterable) and one row per change; then the import's problems."""
+def changes_sheet(result: MergeResult, files: Sequence[str], when: str, problems: Sequence[Issue],
+                  earlier: Sequence[Sequence[object]] = (), earlier_merges: Sequence[Sequence[int]] = ()) -> SheetContent:
+    """Header in row 1 (filterable) and one row per change; then the import's problems; then the earlier
+    imports' blocks as the sheet held them (``earlier``: its grid as read, ``earlier_merges`` its merged ranges,
+    0-based), newest first, nothing erased but what lies beyond HISTORY_IMPORTS imports."""
     sheet = SheetContent(CHANGES_SHEET)
     sheet.add([c.header for c in CHANGES_COLUMNS], style="header")
     for n, c in enumerate(result.changes, 1):
@@ -33,8 +37,54 @@ def changes_sheet(result: MergeResult, files: Sequence[str], when: str, problems
     sheet.merged_row(f"导入时发现的问题（{len(problems)}条）", "subtitle")
     sheet.add([c.header for c in ISSUE_COLUMNS], style="header")
     add_issue_rows(sheet, problems)
+    add_earlier_imports(sheet, earlier, earlier_merges)
     return sheet
 
 
 def _row(n: int, c: Change) -> list[object]:
     return [n, c.file, c.roster, c.street, c.name, c.id, c.change, c.field, c.old, c.new, c.outcome, c.note]
+
+
+HISTORY_IMPORTS = 100  # earlier imports kept on 变动情况 under the newest one (the oldest beyond are dropped)
+EARLIER_TITLE = "以前各次导入的变动情况（较近的在前）"
+
+
+def add_earlier_imports(sheet: SheetContent, grid: Sequence[Sequence[object]],
+                        merges: Sequence[Sequence[int]] = ()) -> None:
+    """The blocks earlier imports wrote (each begins with the change table's header row), below the new one:
+    their values and merged ranges as they were, the newest HISTORY_IMPORTS of them. A header with nothing
+    under it (the template's empty sheet) is no import."""
+    header = [c.header for c in CHANGES_COLUMNS]
+
+    def filled(row: Sequence[object]) -> bool:
+        return any(v is not None for v in row) and not (isinstance(row[0], str) and row[0].startswith(EARLIER_TITLE))
+
+    starts = [i for i, row in enumerate(grid) if list(row[:len(header)]) == header] + [len(grid)]
+    blocks = [(a, b) for a, b in zip(starts, starts[1:]) if any(filled(grid[i]) for i in range(a + 1, b))]
+    if not blocks:
+        return
+    dropped = len(blocks) - HISTORY_IMPORTS
+    blocks = blocks[:HISTORY_IMPORTS]
+    sheet.skip(2)
+    sheet.merged_row(EARLIER_TITLE + (f"；更早的{dropped}次导入已不再保留" if dropped > 0 else ""), "subtitle")
+    merged_at = {}
+    for r1, c1, r2, c2 in merges:
+        merged_at.setdefault(r1, []).append((r1, c1, r2, c2))
+    for a, b in blocks:
+        shift = sheet.next_row - (a + 1)  # Excel row of a kept row = its old Excel row + shift
+        for i in range(a, b):
+            row = list(grid[i])
+            while row and row[-1] is None:
+                row.pop()
+            if not row or not filled(row):
+                continue
+            if row[:len(header)] == header or [v for v in row if v is not None] == [c.header for c in ISSUE_COLUMNS]:
+                sheet.add(row, style="header", row=i + 1 + shift)
+            elif i in merged_at and all(v is None for v in row[1:]):
+                sheet.add(row, style="subtitle", row=i + 1 + shift)
+            else:
+                sheet.add(row, styles=["int" if type(v) is int else "text" for v in row], row=i + 1 + shift)
+            for _r1, c1, r2, c2 in merged_at.get(i, ()):
+                if r2 < b:
+                    sheet.merges.append(f"{a1(i + 1 + shift, c1)}:{a1(r2 + 1 + shift, c2)}")
+        sheet.skip()

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 from ..analysis import BookSource, analyse
 from ..issues import ERROR, Issue, count_by_severity, counts_text, sort_issues
 from ..params import Params
-from ..schema import CHANGELOG_SHEET, ROSTERS
+from ..schema import CHANGELOG_SHEET, CHANGES_SHEET, ROSTERS
 from ..tables.records import changelog_sheet
 from .changes import changes_sheet, summary_line
 from .merge import MergeResult, merge
@@ -93,7 +93,8 @@ def plan_import(src: BookSource, files: Sequence[Path], open_book: Opener, progr
     entry = changelog_entry("导入街道报表", f"{len(forms)}份", report.summary())
     previous = (src.grid(CHANGELOG_SHEET) or [])[1:]
     plan = WritePlan(
-        sheets=[changes_sheet(result, [f.name for f in forms], str(entry[0]), problems),
+        sheets=[changes_sheet(result, [f.name for f in forms], str(entry[0]), problems,
+                              src.grid(CHANGES_SHEET) or [], src.merged(CHANGES_SHEET)),
                 changelog_sheet(previous, entry)],
         patches=dict(result.patches),
         table_rows={spec.table: result.last_rows[spec.name] for spec in ROSTERS if spec.name in result.last_rows},
