@@ -21,6 +21,7 @@ from oletools.olevba import VBA_Parser
 from subsidy_xl.addin import cli
 from subsidy_xl.addin.build import (
     ADDIN_FILE_NAME,
+    ADDIN_TEXT_MODULE,
     CALLER_BOOK_FUNCTION,
     FAILURE_TEXT_FUNCTION,
     UDF_FAILURE_PREFIX,
@@ -31,6 +32,8 @@ from subsidy_xl.addin.build import (
     build_addin,
 )
 from subsidy_xl.addin.install import install_addin
+from subsidy_xl.addin.vba_texts import MESSAGES
+from subsidy_xl.excel import launch
 from subsidy_xl.addin.package import ADDIN_CONTENT_TYPE, RIBBON_RELATIONSHIP, VBA_PROJECT_RELATIONSHIP
 from subsidy_xl.addin.vba_project import encrypt, module_from_export
 from subsidy_xl.excel.registry import UDF_MODULE, UDFS
@@ -258,14 +261,134 @@ def test_ribbon_buttons_call_existing_callbacks(package) -> None:
     assert len(subs) == len(buttons)
 
 
+def _callbacks() -> str:
+    return (WORKBOOK_SOURCES / "vba" / "RibbonCallbacks.bas").read_text(encoding="ascii")
+
+
+def _procedure(code: str, name: str) -> str:
+    match = re.search(rf"^(?:Public |Private )?(Sub|Function) {name}\(.*?\r?\n(.*?)^End \1", code, re.M | re.S)
+    assert match, name
+    return match[2]
+
+
 def test_callbacks_run_the_python_macros() -> None:
-    callbacks = (WORKBOOK_SOURCES / "vba" / "RibbonCallbacks.bas").read_text(encoding="ascii")
+    callbacks = _callbacks()
     bodies = re.findall(r"^Public Sub \w+\(control As IRibbonControl\)\r?\n(.*?)^End Sub", callbacks, re.M | re.S)
-    called = [
-        re.fullmatch(r'\s*RunPython "import subsidy_xl\.excel\.macros as m; m\.(\w+)\(\)"\s*', body)[1]
-        for body in bodies
-    ]
-    assert sorted(called) == sorted(MACRO_FUNCTIONS)
+    called = [re.fullmatch(r'\s*RunSubsidy "(\w+)"\s*', body)[1] for body in bodies]
+    assert sorted(called) == sorted(MACRO_FUNCTIONS) == sorted(launch.BUTTONS)
+    run = _procedure(callbacks, "RunSubsidy")
+    # One RunPython, into launch.run with the button, the add-in's xlwings version and the add-in's path.
+    statement = re.sub(r" _\r?\n\s*", " ", re.search(r"^\s*RunPython (.*?)\r?$(?<! _)", run, re.M | re.S)[1])
+    assert statement == ('"import subsidy_xl.excel.launch as launch; launch.run(\'" & macroName & "\', \'" '
+                         '& XLWINGS_VERSION & "\', \'" & PythonText(ThisWorkbook.FullName) & "\')"')
+    assert callbacks.count("RunPython ") == 1
+
+
+def test_callbacks_handle_every_error_and_check_before_python_starts() -> None:
+    """No VBA error dialog (its Debug button opens the editor): RunSubsidy handles errors; the checks run
+    before RunPython, Protected View before the workbook (a Protected View window has no ActiveWorkbook)."""
+    callbacks = _callbacks()
+    run = _procedure(callbacks, "RunSubsidy")
+    assert run.index("On Error GoTo failed") < run.index("SubsidyPrecheck()") < run.index("RunPython")
+    assert re.search(r'^failed:\r?\n\s*MsgBox SubsidyText\("run_failed"\) & Err\.Description, vbCritical', run, re.M)
+    check = _procedure(callbacks, "SubsidyPrecheck")
+    order = ["InProtectedView()", "ActiveWorkbook Is Nothing", 'GetConfig("INTERPRETER_WIN"', "FileExists(interpreter)",
+             'InstalledVersion(folder, root, "xlwings")', '"{addin}", XLWINGS_VERSION', 'InstalledVersion(folder, root, "subsidy_xl")',
+             'dll = "xlwings64-" & XLWINGS_VERSION & ".dll"', 'FileExists(root & "\\" & dll)']
+    positions = [check.index(part) for part in order]
+    assert positions == sorted(positions)
+    assert "Application.ActiveProtectedViewWindow Is Nothing" in _procedure(callbacks, "InProtectedView")
+    # Every text the callbacks show exists, in Chinese.
+    keys = set(re.findall(r'SubsidyText\("(\w+)"\)', callbacks))
+    assert keys == {"title", "protected_view", "no_book", "no_python", "version_mismatch", "no_subsidy", "no_dll", "run_failed"}
+    assert keys <= MESSAGES.keys() and all(not MESSAGES[k].isascii() for k in keys)
+
+
+def _select_case_texts(code: str) -> dict[str, str]:
+    """The value of each Case of SubsidyText, by evaluating its ``t = ...`` lines."""
+    body = _procedure(code, "SubsidyText")
+    texts = {}
+    for key, block in re.findall(r'^\s*Case "(\w+)"\r?\n(.*?)(?=^\s*Case |^\s*End Select)', body, re.M | re.S):
+        value = ""
+        for line in block.strip().splitlines():
+            target, expression = line.strip().split(" = ", 1)
+            assert target == "t"
+            if expression.startswith("t & "):
+                expression = expression[4:]
+            else:
+                assert value == ""
+            value += _eval_vba_string(expression)
+        texts[key] = value
+    return texts
+
+
+def test_addin_texts_are_the_python_strings(modules) -> None:
+    code = modules[ADDIN_TEXT_MODULE].text()
+    assert _select_case_texts(code) == dict(MESSAGES)
+    assert all(len(line) < 1000 for line in code.splitlines())  # VBA's limit is 1023 characters a line
+
+
+def _assignments(body: str, target: str) -> list[str]:
+    """The successive values given to ``target`` (a line ``target = target & ...`` continues the previous one)."""
+    values: list[str] = []
+    for line in body.splitlines():
+        line = line.strip()
+        if not line.startswith(f"{target} = "):
+            continue
+        expression = line[len(target) + 3 :]
+        if expression.startswith(f"{target} & "):
+            values[-1] += _eval_vba_string(expression[len(target) + 3 :])
+        else:
+            values.append(_eval_vba_string(expression))
+    return values
+
+
+def test_macro_options_give_the_wizard_category_and_chinese_texts(modules) -> None:
+    """Application.MacroOptions for every UDF: category 离任补贴, the registry's description per function and per
+    argument; called when the add-in opens."""
+    code = modules[ADDIN_TEXT_MODULE].text()
+    body = _procedure(code, "SubsidyRegisterFunctions")
+    assert body.lstrip().startswith("' ") and "On Error Resume Next" in body.split("category =")[0]
+    assert _assignments(body, "category") == ["离任补贴"]
+    blocks = re.split(r"^\s*Application\.MacroOptions .*$", body, flags=re.M)[:-1]
+    calls = re.findall(r'^\s*Application\.MacroOptions Macro:="(\w+)", Description:=description, '
+                       r"Category:=category, ArgumentDescriptions:=arguments\r?$", body, re.M)
+    assert calls == [spec.name for spec in UDFS]
+    for spec, block in zip(UDFS, blocks):
+        assert _assignments(block, "description")[-1] == spec.description
+        empty = ", ".join(['""'] * len(spec.args))
+        assert f"arguments = Array({empty})" in block
+        for number, arg in enumerate(spec.args):
+            assert _assignments(block, f"arguments({number})") == [arg.description], (spec.name, arg.name)
+    workbook = modules["ThisWorkbook"].text()
+    assert _procedure(workbook, "Workbook_Open").strip() == "SubsidyRegisterFunctions"
+    assert _procedure(workbook, "Workbook_AddinInstall").strip() == "SubsidyRegisterFunctions"
+
+
+def test_olevba_shows_the_new_vba_in_the_built_addin(xlam) -> None:
+    parser = VBA_Parser(str(xlam), relaxed=False)
+    try:
+        code = {stream.split("/")[-1]: text for _, stream, _, text in parser.extract_macros()}
+    finally:
+        parser.close()
+    assert "Private Sub Workbook_Open()\r\n    SubsidyRegisterFunctions" in code["ThisWorkbook"]
+    assert 'Application.MacroOptions Macro:="ONE_OFF_SUBSIDY"' in code[ADDIN_TEXT_MODULE]
+    assert "Public Function SubsidyPrecheck() As String" in code["RibbonCallbacks"]
+    assert "launch.run(" in code["RibbonCallbacks"] and "subsidy_xl.excel.macros as m" not in code["RibbonCallbacks"]
+
+
+def test_the_kit_addin_names_its_own_python(tmp_path) -> None:
+    """The kit's add-in starts the private environment's Python from its own xlwings.conf sheet (read here by
+    python-calamine); a plain build leaves the choice to the user's xlwings settings."""
+    from python_calamine import CalamineWorkbook
+
+    interpreter = r"%LOCALAPPDATA%\subsidy-xl\venv\Scripts\pythonw.exe"
+    for folder, given, rows in ((tmp_path / "kit", interpreter, [["UDF Modules", UDF_MODULE], ["Interpreter_Win", interpreter]]),
+                                (tmp_path / "plain", None, [["UDF Modules", UDF_MODULE]])):
+        built = build_addin(folder, interpreter=given)
+        copy = built.with_suffix(".xlsm")  # calamine goes by the extension
+        shutil.copyfile(built, copy)
+        assert CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(CONFIG_SHEET).to_python() == rows
 
 
 # --- modules from xlwings and the registry ---------------------------------------------
@@ -304,10 +427,10 @@ def _vba_function_body(code: str, name: str) -> list[str]:
 
 
 def _eval_vba_string(expression: str) -> str:
-    """The value of a VBA string expression made only of "literals" and ChrW(n) joined by &."""
-    term = r'"(?:[^"]|"")*"|ChrW\(\d+\)'
+    """The value of a VBA string expression made only of "literals", ChrW(n) and vbLf joined by &."""
+    term = r'"(?:[^"]|"")*"|ChrW\(\d+\)|vbLf'
     assert re.fullmatch(rf"(?:{term})(?: & (?:{term}))*", expression), expression
-    return "".join(t[1:-1].replace('""', '"') if t.startswith('"') else chr(int(t[5:-1]))
+    return "".join("\n" if t == "vbLf" else t[1:-1].replace('""', '"') if t.startswith('"') else chr(int(t[5:-1]))
                    for t in re.findall(term, expression))
 
 

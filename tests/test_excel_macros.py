@@ -12,7 +12,7 @@ from stdnum.cn import ric
 
 from excel_support import RANGE_ACTIONS, file_grids, grid_differences, payload, remote_engine, replay, trimmed
 from subsidy_xl import __version__, service
-from subsidy_xl.excel import macros
+from subsidy_xl.excel import launch, macros
 from subsidy_xl.excel.adapter import LiveBook
 from subsidy_xl.excel.ui import ExcelUi
 from subsidy_xl.io.errors import UserError, describe_error
@@ -312,12 +312,44 @@ def test_a_macro_describes_failures_in_chinese(error, shown):
     assert "Errno" not in text
 
 
+@pytest.fixture
+def logs(tmp_path, monkeypatch):
+    """Where the add-in's logs go: %LOCALAPPDATA%\\subsidy-xl\\logs, here under tmp_path."""
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path))
+    return tmp_path / "subsidy-xl" / "logs"
+
+
 @pytest.mark.parametrize("error", [KeyError("问题清单"), RuntimeError("boom"), ValueError("invalid literal")])
-def test_an_unexpected_failure_is_an_internal_error(error):
+def test_an_unexpected_failure_is_an_internal_error(error, logs):
     ui = RecordingUi()
     _failing_macro(error)(object(), ui)
     text = ui.messages[-1][1]
-    assert text.startswith(f"测试未完成：内部错误（{type(error).__name__}）") and text.endswith("请将此信息发给维护人员")
+    first, log_line = text.splitlines()[:2]
+    assert first.startswith(f"测试未完成：内部错误（{type(error).__name__}）") and first.endswith("请将此信息发给维护人员")
+    # The traceback is in the log the message names, not in the message.
+    assert "Traceback" not in text
+    (log,) = logs.iterdir()
+    assert log_line == f"详细信息已记入：{log}"
+    content = log.read_text(encoding="utf-8")
+    assert content.startswith("操作：测试\n") and "Traceback (most recent call last)" in content
+    assert f"{type(error).__name__}: " in content and "raise error" in content
+
+
+def test_a_failing_button_shows_the_doctors_problems(logs, tmp_path):
+    """The add-in of a plain build names no Python: doctor calls that a problem, and so does the failure's message."""
+    from subsidy_xl.addin.build import build_addin
+    from subsidy_xl.doctor import diagnose
+
+    addin = build_addin(tmp_path / "addin")
+    problems = [f.line() for f in diagnose(addin) if f.ok is False]
+    assert problems and any("加载项没有指定 Python" in p for p in problems)
+    ui = RecordingUi()
+    _failing_macro(RuntimeError("boom"))(object(), ui, addin=str(addin))
+    text = ui.messages[-1][1]
+    assert text.split("\n\n检查发现的问题：\n", 1)[1] == "\n".join(problems)
+    # A user's own mistake is only described: no log, no diagnosis.
+    _failing_macro(UserError("请先保存"))(object(), ui, addin=str(addin))
+    assert ui.messages[-1][1] == "测试未完成：请先保存"
 
 
 def test_excel_prints_the_pdfs_of_the_export(tmp_path):
@@ -353,13 +385,60 @@ def test_help_and_about(xw, demo_book):
     assert __version__ in ui.messages[-1][1] and "143号" in ui.messages[-1][1]
 
 
+def test_about_shows_the_doctors_findings(xw, demo_book, tmp_path):
+    from subsidy_xl.addin.build import build_addin
+    from subsidy_xl.doctor import diagnose, report_text
+
+    addin = build_addin(tmp_path, interpreter=r"%LOCALAPPDATA%\subsidy-xl\venv\Scripts\pythonw.exe")
+    _, actions, ui, _ = run(xw, demo_book, macros.show_about, addin=str(addin))
+    assert not actions
+    about = ui.messages[-1][1]
+    assert about.endswith("\n\n" + report_text(diagnose(addin)))
+    assert "检查结果：" in about and f"[正常] 加载项：{addin}" in about
+
+
+def test_the_ribbon_runs_a_button_through_launch(xw, demo_book):
+    import xlwings
+
+    data = payload(demo_book)
+    book = xw.Book(json=data)
+    ui = RecordingUi()
+    assert launch.run("show_help", xlwings.__version__, "", book=book, ui=ui) is None
+    assert ui.messages[-1][0] == "使用说明" and "全部刷新" in ui.messages[-1][1]
+
+
+def test_a_different_xlwings_in_python_stops_with_a_chinese_message(xw, demo_book):
+    import xlwings
+
+    book = xw.Book(json=payload(demo_book))
+    ui = RecordingUi()
+    launch.run("refresh_all", "0.0.1", "", book=book, ui=ui)
+    title, text, critical = ui.messages[-1]
+    assert (title, critical) == ("全部刷新", True)
+    assert text.startswith(f"版本不一致：加载项需要 xlwings 0.0.1，而它启动的 Python（") and f"xlwings {xlwings.__version__}。" in text
+    assert not book.json()["actions"]  # nothing ran
+
+
+def test_a_failure_before_the_macro_leaves_chinese_on_stderr_and_the_traceback_in_a_log(logs, capsys):
+    """What xlwings shows when Python exits non-zero is stderr: it must be one Chinese line naming the log."""
+    with pytest.raises(SystemExit) as stop:
+        launch.run("no_such_button", "", "", book=object(), ui=RecordingUi())
+    assert stop.value.code == 1
+    err = capsys.readouterr().err
+    (log,) = logs.iterdir()
+    assert err == (f"“no_such_button”未能运行（ValueError）。详细信息已记入：{log}\n"
+                   "请运行离线安装包中的“检查.cmd”，并把该文件发给维护人员。\n")
+    assert "Traceback" in log.read_text(encoding="utf-8") and "没有名为 no_such_button 的按钮" in log.read_text(encoding="utf-8")
+
+
 def test_every_ribbon_callback_names_a_macro():
     from subsidy_xl.addin.build import WORKBOOK_SOURCES
     import re
 
     text = (WORKBOOK_SOURCES / "vba" / "RibbonCallbacks.bas").read_text(encoding="ascii")
-    names = re.findall(r"m\.(\w+)\(\)", text)
-    assert len(names) == 8 and all(callable(getattr(macros, n)) for n in names)
+    names = re.findall(r'RunSubsidy "(\w+)"', text)
+    assert len(names) == 8 and sorted(names) == sorted(launch.BUTTONS)
+    assert all(callable(getattr(macros, n)) for n in names)
 
 
 # ---------------------------------------------------------------- the adapter's reading

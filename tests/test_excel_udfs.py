@@ -241,19 +241,27 @@ def test_functions_that_ignore_the_params_never_read_them(monkeypatch):
 # ---------------------------------------------------------------- declarations
 
 def test_declarations_carry_the_registry_texts():
-    calls = []
+    """Stand-ins with xlwings' semantics (xlwings.udfs cannot be imported off Windows): ``func(**options)``
+    sets every option, a missing category meaning "xlwings"; ``arg`` first applies ``func`` without options,
+    as xlwings' xlarg does. The category must survive, and every argument keep its Chinese text."""
+    def func(f=None, **options):
+        def apply(fn):
+            info = fn.__dict__.setdefault("xlfunc", {"args": {}})
+            info["category"] = options.get("category", "xlwings")
+            return fn
+        return apply(f) if f is not None else apply
 
-    def func(**kw):
-        calls.append(("func", kw))
-        return lambda f: f
-
-    def arg(name, **kw):
-        calls.append(("arg", name, kw))
-        return lambda f: f
+    def arg(name, **options):
+        def apply(fn):
+            func(fn)  # xlwings: xlf = xlfunc(f).__xlfunc__
+            fn.xlfunc["args"][name] = options
+            return fn
+        return apply
 
     for spec in UDFS:
-        calls.clear()
-        fn = udfs.declare(getattr(udfs, spec.name), func=func, arg=arg)
+        original = getattr(udfs, spec.name)
+        copy = type(original)(original.__code__, original.__globals__, spec.name, original.__defaults__)
+        fn = udfs.declare(copy, func=func, arg=arg)
         assert fn.__doc__ == spec.description
-        assert calls[0] == ("func", {"category": udfs.CATEGORY})
-        assert calls[1:] == [("arg", a.name, {"ndim": 2, "doc": a.description}) for a in spec.args]
+        assert fn.xlfunc["category"] == udfs.CATEGORY == "离任补贴"
+        assert fn.xlfunc["args"] == {a.name: {"ndim": 2, "doc": a.description} for a in spec.args}

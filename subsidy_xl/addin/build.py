@@ -17,12 +17,14 @@ import xlwings
 from .. import __version__
 from ..excel.registry import UDF_MODULE, UDFS, UdfSpec
 from .package import Sheet, write_addin_package
+from .vba_texts import REGISTER_FUNCTIONS, WORKBOOK_CODE, addin_module_code, vba_string_expression
 from .vba_project import VbaModule, build_vba_project, module_from_export
 from ..resources import project_path
 
 ADDIN_FILE_NAME = "subsidy_xl.xlam"
 PROJECT_NAME = "subsidy_xl"
 UDF_WRAPPER_MODULE = "SubsidyUdfs"
+ADDIN_TEXT_MODULE = "SubsidyAddin"
 CONFIG_SHEET = "xlwings.conf"
 WORKBOOK_CODE_NAME = "ThisWorkbook"
 CONFIG_SHEET_CODE_NAME = "Sheet1"
@@ -65,23 +67,6 @@ def xlwings_modules() -> list[VbaModule]:
 UDF_FAILURE_PREFIX = "#无法调用 Python，请按安装说明检查："
 CALLER_BOOK_FUNCTION = "SubsidyCallerBook"
 FAILURE_TEXT_FUNCTION = "SubsidyFailureText"
-
-
-def vba_string_expression(text: str) -> str:
-    """A VBA expression for ``text`` in ASCII source: ASCII runs quoted, other characters as ChrW(n)."""
-    parts: list[str] = []
-    run = ""
-    for ch in text:
-        if ch.isascii() and ch.isprintable():
-            run += ch
-            continue
-        if run:
-            parts.append('"' + run.replace('"', '""') + '"')
-            run = ""
-        parts.append(f"ChrW({ord(ch)})")
-    if run or not parts:
-        parts.append('"' + run.replace('"', '""') + '"')
-    return " & ".join(parts)
 
 
 def udf_wrapper_code(specs: Sequence[UdfSpec], python_module: str = UDF_MODULE) -> str:
@@ -137,22 +122,34 @@ def addin_modules(sources: Path = WORKBOOK_SOURCES) -> list[VbaModule]:
     """Every module of the add-in's VBA project, document modules first."""
     ribbon = (sources / "vba" / "RibbonCallbacks.bas").read_text(encoding="ascii")
     return [
-        VbaModule(WORKBOOK_CODE_NAME, "document", attributes={"VB_Base": _WORKBOOK_BASE}),
+        VbaModule(WORKBOOK_CODE_NAME, "document", WORKBOOK_CODE, attributes={"VB_Base": _WORKBOOK_BASE}),
         VbaModule(CONFIG_SHEET_CODE_NAME, "document", attributes={"VB_Base": _WORKSHEET_BASE}),
         *xlwings_modules(),
         module_from_export(ribbon),
         VbaModule(UDF_WRAPPER_MODULE, "standard", udf_wrapper_code(UDFS)),
+        VbaModule(ADDIN_TEXT_MODULE, "standard", addin_module_code(UDFS)),
     ]
 
 
-def build_addin(out_dir: Path | str, sources: Path = WORKBOOK_SOURCES) -> Path:
-    """Build ``subsidy_xl.xlam`` into ``out_dir`` and return its path."""
+def config_rows(interpreter: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The add-in's xlwings.conf sheet; with ``interpreter``, the Python the add-in starts.
+
+    xlwings reads the active workbook's sheet first, then this one, then
+    %USERPROFILE%\\.xlwings\\xlwings.conf: an Interpreter_Win here makes the add-in
+    independent of that user-wide file (which other tools may own). xlwings expands
+    %VARIABLES% in the value, so one add-in serves every user of a kit.
+    """
+    return CONFIG_ROWS + ((("Interpreter_Win", interpreter),) if interpreter else ())
+
+
+def build_addin(out_dir: Path | str, sources: Path = WORKBOOK_SOURCES, interpreter: str | None = None) -> Path:
+    """Build ``subsidy_xl.xlam`` into ``out_dir`` and return its path (``interpreter``: see config_rows)."""
     if not (sources / "customUI.xml").is_file():
         raise FileNotFoundError(f"找不到加载项源文件：{sources}（需要源代码中的 workbook 文件夹）")
     return write_addin_package(
         Path(out_dir) / ADDIN_FILE_NAME,
         vba_project=build_vba_project(PROJECT_NAME, addin_modules(sources)),
-        sheets=[Sheet(CONFIG_SHEET, CONFIG_SHEET_CODE_NAME, CONFIG_ROWS)],
+        sheets=[Sheet(CONFIG_SHEET, CONFIG_SHEET_CODE_NAME, config_rows(interpreter))],
         workbook_code_name=WORKBOOK_CODE_NAME,
         custom_ui=(sources / "customUI.xml").read_bytes(),
         title="离任补贴 (subsidy_xl)",

@@ -8,13 +8,14 @@ xlwings remote engine and answer its questions; from Excel both are found.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from pathlib import Path
 from typing import Callable
 
 from .. import __version__
 from ..analysis import analyse, default_quarter
-from ..io.errors import UserError, describe_error
+from ..io.errors import UserError, describe_error, is_user_error
 from ..issues import counts_text
 from ..months import Quarter, parse_quarter
 from ..params import params_from_grid
@@ -43,11 +44,15 @@ def _macro(title: str, any_book: bool = False) -> Callable:
     """Find the book and the Ui when Excel calls; turn any failure into a Chinese message box.
 
     Unless ``any_book``, the active book must be a subsidy workbook: a click while
-    another workbook is active must not add the tool's sheets to it.
+    another workbook is active must not add the tool's sheets to it. ``addin``: the
+    add-in's path (the ribbon passes it), for the findings of an unexpected failure;
+    a macro that declares an ``addin`` parameter receives it.
     """
     def wrap(fn: Callable) -> Callable:
+        takes_addin = "addin" in inspect.signature(fn).parameters
+
         @functools.wraps(fn)
-        def run(book=None, ui: Ui | None = None, **kwargs):
+        def run(book=None, ui: Ui | None = None, addin: str | None = None, **kwargs):
             if book is None:
                 import xlwings as xw
 
@@ -56,14 +61,38 @@ def _macro(title: str, any_book: bool = False) -> Callable:
             try:
                 if not any_book:
                     _require_subsidy_book(book)
-                return fn(book, ui, **kwargs)
+                return fn(book, ui, **({"addin": addin} if takes_addin else {}), **kwargs)
             except Exception as e:  # a traceback is no use to the staff; the message says what failed
-                ui.message(f"{title}未完成：{describe_error(e)}", title, critical=True)
+                ui.message(failure_text(title, e, addin), title, critical=True)
                 return None
             finally:
                 ui.status(None)
         return run
     return wrap
+
+
+def failure_text(title: str, error: Exception, addin: str | None = None) -> str:
+    """What a failed button says: the Chinese description; for an unexpected failure also where its
+    log is and the problems ``subsidy-xl doctor`` finds (the same findings as 关于)."""
+    text = f"{title}未完成：{describe_error(error)}"
+    if is_user_error(error):
+        return text
+    from .launch import write_log
+
+    text += f"\n详细信息已记入：{write_log(title, error)}"
+    problems = [f for f in _findings(addin) if f.ok is False]
+    if problems:
+        text += "\n\n检查发现的问题：\n" + "\n".join(f.line() for f in problems)
+    return text
+
+
+def _findings(addin: str | None) -> list:
+    from ..doctor import Finding, diagnose
+
+    try:
+        return diagnose(Path(addin) if addin else None)
+    except Exception as e:  # the diagnosis must not hide the failure it explains
+        return [Finding(None, "检查", f"无法完成检查：{type(e).__name__} {e}")]
 
 
 def _quarter(answer: str) -> Quarter:
@@ -221,11 +250,15 @@ def show_help(book, ui: Ui):
 
 
 @_macro("关于", any_book=True)
-def show_about(book, ui: Ui):
+def show_about(book, ui: Ui, addin: str | None = None):
+    """关于: versions, the policy, and the findings of ``subsidy-xl doctor`` for this PC and add-in."""
     import xlwings as xw
+
+    from ..doctor import report_text
 
     text = (f"subsidy-xl {__version__}：正常离任村（社区）干部生活补助经费计算、校验与报表工具\n"
             f"xlwings {xw.__version__}，Python {sys.version.split()[0]}\n"
             f"政策依据：{_POLICY}\n"
-            f"计算参数取自本工作簿的“{PARAMS_SHEET}”表（没有该表时使用内置默认值）。")
+            f"计算参数取自本工作簿的“{PARAMS_SHEET}”表（没有该表时使用内置默认值）。\n\n"
+            f"{report_text(_findings(addin))}")
     ui.message(text, "关于")

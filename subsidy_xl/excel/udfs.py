@@ -55,13 +55,15 @@ def declare(fn: Callable, func=xw.func, arg=xw.arg) -> Callable:
     On Windows the decorators record xlwings' metadata; elsewhere they return the
     function unchanged. No ``xw.ret`` options: results are numbers, text or 2D
     lists, which need no conversion, and ``expand`` would fight Excel's own spill.
+    ``func`` comes last: xlwings' ``arg`` applies ``func`` again without options,
+    which sets the category back to "xlwings". (The add-in's own VBA wrappers get
+    their category and texts from Application.MacroOptions: addin/vba_texts.py.)
     """
     spec = next(s for s in UDFS if s.name == fn.__name__)
     fn.__doc__ = spec.description
-    fn = func(category=CATEGORY)(fn)
     for a in spec.args:
         fn = arg(a.name, ndim=2, doc=a.description)(fn)
-    return fn
+    return func(category=CATEGORY)(fn)
 
 
 # ---------------------------------------------------------------- parameters

@@ -1,0 +1,1 @@
+"""The offline install kit for locked-down Windows PCs (``subsidy-xl kit``): see build.py."""
