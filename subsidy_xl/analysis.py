@@ -119,7 +119,7 @@ def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:
     stops = payment_stops(issues)
     hold(living_people, issues, stops)
     hold(one_off_people, issues, stops)
-    budget = budget_figures(living_people, one_off_people, params)
+    budget = budget_figures(living_people, one_off_people, params, stopped=bool(stops))
     figures = figures_for(living_people, one_off_people, params, budget)
     issues += check_performance(src.grid(PERFORMANCE_SHEET), src.grid(PROJECT_INFO_SHEET), params,
                                 living_people, one_off_people, figures)

@@ -60,20 +60,66 @@ def years_for_terms(terms: int, params: Params) -> int:
     return sum(spans[len(spans) - terms:]) // 12 if terms > 0 else 0
 
 
-def full_terms_and_years(start: YearMonth, end: YearMonth, params: Params) -> tuple[int, int]:
-    """Consecutive full terms of the schedule inside [start, end], and full years served.
+def counted_span(start: YearMonth, end: YearMonth, params: Params) -> tuple[YearMonth, YearMonth]:
+    """Tenure dates as both the terms and the years are counted: a start up to ``term_tolerance_months``
+    after a 换届 counts from that 换届, an end up to that many months before a 换届 counts to it.
 
-    A term counts when the person took office no later than ``term_tolerance_months``
-    after it began and left no earlier than that before it ended.
+    One rule for terms and years alike (policy.md §4: a term 2021-03 → 2026-01 that counts as one full term
+    counts as its 5 years); dates only ever move towards a 换届 that they miss by the tolerance, so the span
+    never shrinks.
     """
     tol = params.term_tolerance_months
+    s, e = start.index, end.index
+    for a in params.term_starts:
+        if a.index < s <= a.index + tol:
+            s = a.index
+        if a.index - tol <= e < a.index:
+            e = a.index
+    return YearMonth.from_index(s), YearMonth.from_index(e)
+
+
+def full_terms_and_years(start: YearMonth, end: YearMonth, params: Params) -> tuple[int, int]:
+    """Consecutive full terms of the schedule inside [start, end], and full years served, both over the
+    counted_span of the dates (so the 换届 tolerance counts a term and its years alike)."""
+    s, e = counted_span(start, end, params)
     starts = params.term_starts
-    terms = sum(
-        1
-        for a, b in zip(starts, starts[1:])
-        if start.index <= a.index + tol and end.index >= b.index - tol
-    )
-    return terms, max(0, months_between(start, end)) // 12
+    terms = sum(1 for a, b in zip(starts, starts[1:]) if s.index <= a.index and e.index >= b.index)
+    return terms, max(0, months_between(s, e)) // 12
+
+
+class SpanCheck(NamedTuple):
+    """What a living-roster tenure span (任职起始年月 to 离任年月) allows the typed 年限 and 届数 to be."""
+    months: int  # months served, as dated
+    years_low: Decimal  # whole years counted down
+    years_high: Decimal  # the span plus the 换届 tolerance, in years
+    terms_low: int | None  # None: the span's terms cannot be told from the dates (partly before the schedule)
+    terms_high: int | None
+    basis: str  # how the terms were counted, for messages
+
+
+def living_span(start: YearMonth, left: YearMonth, params: Params) -> SpanCheck | None:
+    """The years and terms a living-roster span allows; None when the dates are reversed.
+
+    Years: a typed 连续任职年限 may be the whole years counted down, or up to the 换届 tolerance more.
+    Terms: within the 换届时间表, exactly its full terms (full_terms_and_years); a span ending no later than
+    its first 换届 is counted in terms of ``early_term_years`` (three-year terms before the 2018 amendment):
+    full terms of the span, one more when the tolerance completes one.
+    """
+    months = months_between(start, left)
+    if months < 0:
+        return None
+    tol = params.term_tolerance_months
+    low, high = Decimal(months // 12), Decimal(months + tol) / 12
+    first = params.term_starts[0] if params.term_starts else None
+    if first is not None and start.index >= first.index - tol:
+        terms, _years = full_terms_and_years(start, left, params)
+        return SpanCheck(months, low, high, terms, terms, "换届时间表")
+    if first is None or left.index <= first.index + tol:
+        length = params.early_term_years * 12
+        if length > 0:
+            return SpanCheck(months, low, high, months // length, (months + tol) // length,
+                             f"每届{params.early_term_years}年")
+    return SpanCheck(months, low, high, None, None, "")
 
 
 def one_off_subsidy(category: str, terms: int, years: int | Decimal | None = None,

@@ -95,8 +95,10 @@ def living_rows(rng: random.Random, streets: list[str]) -> list[dict]:
         rows.append({
             "街道": street, "社区": rng.choice(_communities(street)), "姓名": _name(rng), "性别": "男" if male else "女",
             "身份证号": make_id(rng, birth_year, male), "原任最高职务": rng.choice(("村委会主任", "村党支部书记", "村委会副主任", "村党支部副书记")),
-            "任职起始年月": _month_text(rng, left_year - consecutive_years, rng.randint(1, 12)),
-            "离任年月": _month_text(rng, left_year, rng.randint(1, 12)),
+            # Whole terms: the tenure dates give the typed 年限 and 届数 (compute checks them); the leaving
+            # month is still drawn, so the rest of the sample stays as it was.
+            "任职起始年月": _month_text(rng, left_year - consecutive_years, (start_month := rng.randint(1, 12))),
+            "离任年月": _month_text(rng, left_year, (rng.randint(1, 12), start_month)[1]),
             "连续任职年限": consecutive_years, "累计任职年限": total_terms * 3,
             "连续任职届数": consecutive_terms, "累计任职届数": total_terms,
             "月补贴标准": standard, "起发年月": f"{start_year}-01", "停发年月": None, "停发原因": None,

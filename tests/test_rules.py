@@ -34,8 +34,9 @@ def test_month_rule_one_versus_two_or_more_terms():
 
 
 def test_full_years_are_counted_down_four_years_eleven_months_is_four():
-    terms, years = full_terms_and_years(YearMonth(2021, 3), YearMonth(2026, 2), P)
-    assert years == 4
+    # Dates more than the 换届 tolerance away from any 换届: 2021-07 to 2026-06 is 4 years 11 months.
+    terms, years = full_terms_and_years(YearMonth(2021, 7), YearMonth(2026, 6), P)
+    assert (terms, years) == (0, 4)
     assert one_off_subsidy("正职", 1, Decimal("4.9"), P).amount == 2200 * 4
 
 
