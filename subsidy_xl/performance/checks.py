@@ -16,6 +16,7 @@ from ..params import Params
 from ..schema import PERFORMANCE_SHEET
 from .consistency import check_figures
 from .figures import Figures, figures_for
+from .form_checks import check_rows
 from .model import Grid, IndicatorRow, PerformanceTable, read_table
 from .narrative_checks import check_texts
 from .selfeval import active, check_self_evaluation
@@ -51,12 +52,17 @@ def check_performance(grid: Grid | None, info_grid: Grid | None, params: Params,
     return issues
 
 
-def check_structure(table: PerformanceTable, params: Params) -> Iterator[Issue]:
-    yield from _check_levels(table)
+def check_structure(table: PerformanceTable, params: Params, form: bool = False) -> Iterator[Issue]:
+    """``form``: a table received from another office (review.py), judged by the guidance alone, not this programme."""
+    has_levels = "level1" in table.cols or "level2" in table.cols
+    if has_levels:  # a form without level columns (重庆's 一般性项目表) is not missing them on every row
+        yield from _check_levels(table)
     for row in table.rows:
         yield from _check_name(row)
         yield from _check_nature_and_value(row, params)
-    yield from _check_coverage(table, params)
+    yield from check_rows(table, S)
+    if has_levels:
+        yield from _check_coverage(table, params, form)
     yield from _check_goals(table)
 
 
@@ -125,7 +131,7 @@ def _check_name(row: IndicatorRow) -> Iterator[Issue]:
     if is_placeholder(name):
         yield Issue("perf-name-placeholder", ERROR, S, cell, name, f"三级指标填的是占位文字“{name}”，请填写实际指标名称", GUIDANCE)
         return
-    if canonical_level(name):
+    if canonical_level(name) == norm(name):  # "质量指标" says nothing; "服务对象满意度" names what is measured
         yield Issue("perf-name-is-level", WARNING, S, cell, name,
                     f"三级指标“{name}”就是指标层级的名称，没有说明考核什么；请写明具体内容（如“发放生活补贴人数”）",
                     GUIDANCE)
@@ -136,6 +142,8 @@ def _check_name(row: IndicatorRow) -> Iterator[Issue]:
 
 
 def _check_nature_and_value(row: IndicatorRow, params: Params) -> Iterator[Issue]:
+    if is_placeholder(row.name) and not row.text("target"):
+        return  # a template line ("……") left in: perf-name-placeholder says so once
     nature = parse_nature(row.get("nature"))
     written = row.text("nature")
     unit = row.text("unit")
@@ -150,7 +158,7 @@ def _check_nature_and_value(row: IndicatorRow, params: Params) -> Iterator[Issue
     target = parse_figure(row.get("target"), unit)
     if target.blank:
         yield Issue("perf-value-missing", ERROR, S, row.cell("target"), "", f"{row.label}未填指标值", GUIDANCE)
-    elif nature.symbol in ("=", "≥", "≤") and target.number is None and target.month is None:
+    elif nature.symbol in ("=", "≥", "≤") and target.number is None and target.month is None and target.when is None:
         yield Issue("perf-value-not-number", ERROR, S, row.cell("target"), shown(target.text),
                     f"{row.label}是定量指标（{nature.symbol}），指标值“{target.text}”应为数值", GUIDANCE)
     elif target.tail:
@@ -161,9 +169,10 @@ def _check_nature_and_value(row: IndicatorRow, params: Params) -> Iterator[Issue
         else:
             yield Issue("perf-unit-conflict", ERROR, S, row.cell("target"), target.text,
                         f"{row.label}的指标值“{target.text}”的单位“{target.tail}”与度量单位“{unit or '空'}”不一致", GUIDANCE)
-    if nature.symbol in ("=", "≥", "≤") and not unit:
+    dated = target.month is not None or target.when is not None
+    if not unit and not dated and (nature.symbol in ("=", "≥", "≤") or (nature.symbol is None and target.number is not None)):
         yield Issue("perf-unit-missing", WARNING, S, row.cell("unit"), "", f"{row.label}是定量指标，未填度量单位", GUIDANCE)
-    if not row.text("rule"):
+    if "rule" in row.cols and not row.text("rule"):
         yield Issue("perf-rule-missing", WARNING, S, row.cell("rule"), "",
                     f"{row.label}未填评(扣)分标准（如“达标得满分，否则根据完成比例评分”）", GUIDANCE)
     if target.number is None:
@@ -184,14 +193,21 @@ def _check_nature_and_value(row: IndicatorRow, params: Params) -> Iterator[Issue
                     GUIDANCE)
 
 
-def _check_coverage(table: PerformanceTable, params: Params) -> Iterator[Issue]:
+def _check_coverage(table: PerformanceTable, params: Params, form: bool = False) -> Iterator[Issue]:
     """Whole-table gaps: required 一级 levels, 时效 and 成本 indicators."""
     present = {r.group1 for r in table.rows}
     for level in standards()["required_level1"]:
         if level not in present:
+            why = "" if form else f"（参数表为其设定了权重{params.weights.get(level, '—')}分）"
             yield Issue("perf-level1-missing", WARNING, S, table.col_cell("level1"), level,
-                        f"绩效目标表没有“{level}”类指标（参数表为其设定了权重{params.weights.get(level, '—')}分）", GUIDANCE)
+                        f"绩效目标表没有“{level}”类指标{why}", GUIDANCE)
     second = {r.group2 for r in table.rows}
+    if form:
+        for level, what in (("时效指标", "完成时限或发放及时性"), ("成本指标", "不超过预算的资金上限")):
+            if level not in second and level not in present:
+                yield Issue("perf-timeliness-missing" if level == "时效指标" else "perf-cost-missing", WARNING, S,
+                            table.col_cell("level2"), "", f"产出指标下没有{level}（应设{what}）", GUIDANCE)
+        return
     if "时效指标" not in second:
         rows = "、".join(f"“{standard_row(k)['三级指标']}”" for k in ("living_quarters", "one_off_deadline"))
         yield Issue("perf-timeliness-missing", WARNING, S, table.col_cell("level2"), "",

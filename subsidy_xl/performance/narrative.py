@@ -58,11 +58,20 @@ class PartsSum:
     unit: str
 
 
+@dataclass(frozen=True)
+class MoneySum:
+    """"共申请预算资金2026400元，其中村级组织运转400000元，…": a total and the parts listed after 其中, in yuan."""
+    written: str
+    whole: Decimal
+    parts: tuple[Decimal, ...]
+
+
 @dataclass
 class TextFacts:
     mentions: list[Mention] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
     sums: list[PartsSum] = field(default_factory=list)
+    money_sums: list[MoneySum] = field(default_factory=list)
 
     def values(self, part: str, kind: str) -> list[Mention]:
         return [m for m in self.mentions if m.part == part and m.kind == kind]
@@ -80,6 +89,7 @@ def read_text(text: object) -> TextFacts:
         return facts
     text = normalise(text)
     facts.sums = _parts_sums(text)
+    facts.money_sums = _money_sums(text)
     for segment in _segments(text):
         _read_segment(segment, part_of_text(segment), facts)
     return facts
@@ -178,4 +188,26 @@ def _parts_sums(text: str) -> list[PartsSum]:
         parts = tuple(int(x) for x in re.findall(rf"(\d+)\s*{unit}", m.group(3)))
         if parts:
             sums.append(PartsSum(m.group(0).strip(), int(m.group(1)), parts, unit))
+    return sums
+
+
+_MONEY = re.compile(rf"({_NUM})\s*(万元|元)")
+
+
+def _money_sums(text: str) -> list[MoneySum]:
+    """A total in 元/万元 followed, in its sentence or the next, by 其中 and two or more amounts up to the full stop."""
+    sums = []
+    for m in re.finditer(r"其中\s*:?", text):
+        before = text[:m.start()]
+        sentence_start = max(before.rfind("。", 0, max(0, len(before.rstrip("。 ")) - 1)) + 1, before.rfind("\n") + 1)
+        totals = list(_MONEY.finditer(before, sentence_start))
+        if not totals:
+            continue
+        end = text.find("。", m.end())
+        tail = text[m.end():end if end >= 0 else len(text)]
+        parts = [_yuan(n, u) for n, u in _MONEY.findall(tail)]
+        if len(parts) < 2:
+            continue
+        whole = _yuan(totals[-1].group(1), totals[-1].group(2))
+        sums.append(MoneySum(text[totals[-1].start():(end + 1 if end >= 0 else len(text))].strip(), whole, tuple(parts)))
     return sums

@@ -13,6 +13,10 @@ from .figures import LIVING, ONE_OFF, PART_LABELS, Figures
 from .model import PerformanceTable
 from .narrative import COUNT, MONTHLY, PER_PERSON, PERCENT, TOTAL, Mention
 from .texts import Text
+
+
+def shown_text(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 from .values import parse_figure
 
 # Words that tie a percentage in a text to a percentage indicator of the same kind.
@@ -24,7 +28,7 @@ def check_texts(texts: list[Text], table: PerformanceTable, figures: Figures, pa
     """``evaluating``: the texts are the approved plan, so the year's rosters may rightly differ from them."""
     issues: list[Issue] = []
     for text in texts:
-        issues += _arithmetic(text)
+        issues += arithmetic(text)
         for part in (LIVING, ONE_OFF):
             issues += [] if evaluating else _against_figures(text, part, figures, params)
         issues += _percentages(text, table)
@@ -36,7 +40,8 @@ def _num(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _arithmetic(text: Text) -> Iterator[Issue]:
+def arithmetic(text: Text) -> Iterator[Issue]:
+    """A text's own sums and products, which need no other figure."""
     for p in text.facts.products:
         if p.value != p.result:
             yield Issue("narrative-product-arithmetic", ERROR, text.sheet, text.cell, p.written,
@@ -48,6 +53,11 @@ def _arithmetic(text: Text) -> Iterator[Issue]:
             yield Issue("narrative-parts-sum", ERROR, text.sheet, text.cell, s.written,
                         f"{text.label}中“{s.written}”：分项{parts}={sum(s.parts)}{s.unit}，与总数{s.whole}{s.unit}不符",
                         "总数应等于其中各项之和")
+    for s in text.facts.money_sums:
+        if s.whole != sum(s.parts):
+            yield Issue("narrative-money-sum", ERROR, text.sheet, text.cell, shown_text(s.written),
+                        f"{text.label}写总额{yuan_phrase(s.whole)}，其中所列各项合计{yuan_phrase(sum(s.parts))}"
+                        f"（{'+'.join(_num(p) for p in s.parts)}元），两者不符", "总额应等于其中各项之和（元、万元均折合为元比较）")
 
 
 def _against_figures(text: Text, part_key: str, figures: Figures, params: Params) -> Iterator[Issue]:

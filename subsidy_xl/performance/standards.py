@@ -3,7 +3,9 @@ level names, spellings, placeholder words and the standard rows the tool propose
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Mapping
@@ -23,9 +25,19 @@ def norm(value: object) -> str:
     return "".join(text.split())
 
 
-def canonical_level(name: object) -> str | None:
-    """A level name as the guidance writes it ("数量" and "数量指标" are one), or None when unknown."""
+_POINTS = re.compile(r"\((\d+(?:\.\d+)?)分\)$")
+
+
+def level_points(name: object) -> tuple[str, Decimal | None]:
+    """"产出指标(50分)" -> ("产出指标", 50): a self-evaluation writes a level's points after its name."""
     text = norm(name)
+    m = _POINTS.search(text)
+    return (text[:m.start()], Decimal(m.group(1))) if m else (text, None)
+
+
+def canonical_level(name: object) -> str | None:
+    """A level name as the guidance writes it ("数量" and "数量指标" are one, "产出指标(50分)" is 产出指标), or None."""
+    text = level_points(name)[0]
     if not text:
         return None
     known = set(standards()["levels"])
@@ -50,7 +62,7 @@ def parent_of(level2: str | None) -> str | None:
 
 
 def is_placeholder(text: object) -> bool:
-    return norm(text) in standards()["placeholders"]
+    return norm(text) in {norm(p) for p in standards()["placeholders"]}
 
 
 def standard_row(key: str) -> Mapping:

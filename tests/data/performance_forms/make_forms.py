@@ -338,6 +338,8 @@ def write_xlsx(path: Path, grid) -> None:
                 cell.number_format = "#,##0.00"
         else:
             cell.value = value
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # "=8个" is text typed into the cell, not a formula
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         if (b, r) != (t, l):
             ws.merge_cells(start_row=t + 1, start_column=l + 1, end_row=b + 1, end_column=r + 1)
