@@ -149,7 +149,8 @@ def test_staff_check_refresh_and_export_in_the_browser(served, browser, tmp_path
     cards = browser.find_element(By.ID, "cards").text
     assert f"{expected.quarter_figures['total']:,} 元" in cards
     assert f"{expected.one_off_figures['total']:,} 元" in cards
-    assert f"{expected.quarter_figures['paid']} 人" in cards
+    assert f"发放 {expected.quarter_figures['paid']} 人" in cards and f"发放 {expected.one_off_figures['paid']} 人" in cards
+    assert browser.find_element(By.ID, "summary-line").text == expected.summary()
     browser.execute_script("window.scrollTo(0, 0)")
     screenshot(browser, tmp_path, "web_overview.png")
 

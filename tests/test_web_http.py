@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -235,21 +236,37 @@ def test_the_summary_reads_the_figures_of_the_budget_and_summary_sheets(page, fo
     sheets = grids(folder / "demo.xlsx")
     title = next(v for row in sheets[QUARTERLY_SHEET] for v in row if v)
     assert "2026年第二季度" in str(title)
-    budget = {row[0]: row for row in sheets["资金安排"] if row and row[0] in ("生活补贴", "一次性补助", "合计")}
-    assert s["budget"]["living"]["budget"] == budget["生活补贴"][4]
-    assert s["budget"]["living"]["computed"] == budget["生活补贴"][7]
-    assert s["budget"]["one_off"]["computed"] == budget["一次性补助"][7]
-    assert s["budget"]["total"]["computed"] == budget["合计"][7]
-    by_street = {row[0]: row for row in sheets["汇总"] if row and row[0]}
-    for street in s["streets"]:
-        assert by_street[street["street"]][1:7] == [street["now_people"], street["now"], street["year"],
-                                                    street["one_off_people"], street["one_off"], street["total"]]
-    assert sum(q["living_amount"] for q in s["quarters"]) == s["budget"]["living"]["computed"]
-    # the two charts are SVG with every street and quarter named
-    assert s["charts"]["streets"].startswith("<svg") and all(x["street"] in s["charts"]["streets"] for x in s["streets"])
-    assert all(q["quarter"] in s["charts"]["quarters"] for q in s["quarters"])
+    # the tables shown are the 资金安排 and 汇总 sheets as written, cell by cell
+    for table, sheet in ((s["budget_table"], "资金安排"), (s["budget_quarters"], "资金安排"),
+                         (s["streets_table"], "汇总")):
+        assert table["rows"]
+        header_at = next(i for i, row in enumerate(sheets[sheet]) if row[:len(table["header"])] == table["header"])
+        for shown, written in zip(table["rows"], sheets[sheet][header_at + 1:]):
+            assert all(same_cell(t, v) for t, v in zip(shown, written)), (shown, written)
+    assert [r[0] for r in s["streets_table"]["rows"]][:-1] == [r[0] for r in sheets["汇总"][3:13] if r[0]]
+    parts = {row[0]: row for row in s["budget_table"]["rows"]}
+    living_year = next(v for h, v in zip(s["budget_table"]["header"], parts["生活补贴"]) if h.startswith("实发金额"))
+    assert sum(q["living_amount"] for q in s["quarters"]) == int(living_year.replace(",", ""))
+    # the two charts: the cells the 汇总 sheet's own charts read, every street and quarter named with its figure
+    streets_svg = s["charts"]["streets"]
+    assert streets_svg.startswith("<svg") and "全年生活补贴（测算）" in streets_svg and "一次性补助" in streets_svg
+    for row in s["streets_table"]["rows"][:-1]:
+        assert f">{row[0]}<" in streets_svg and f">{row[6]}<" in streets_svg  # name and its stacked total
+    for q in s["quarters"]:
+        assert q["quarter"] in s["charts"]["quarters"]
     again = page.act("demo.xlsx", "summary", {"quarter": "2026Q2"})
     assert again["result"]["summary"]["this_quarter"] == s["this_quarter"]
+
+
+def same_cell(text: str, value) -> bool:
+    """A cell as the page shows it against the value python-calamine reads from the written sheet."""
+    if value in (None, ""):
+        return text == ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if text.endswith("%"):
+            return Decimal(text[:-1]) == (Decimal(str(value)) * 100).quantize(Decimal("0.01"))
+        return Decimal(text.replace(",", "")) == Decimal(str(value))
+    return text == str(value)
 
 
 def test_a_bad_quarter_is_refused_in_chinese(page):
@@ -319,7 +336,7 @@ def test_export_downloads_the_package_as_one_zip(page, folder, tmp_path):
     assert page.get("/download/not-a-key").status_code == 404
 
 
-def test_new_and_demo_make_workbooks_in_the_folder_and_never_overwrite(page, folder):
+def test_new_and_demo_make_workbooks_in_the_folder_and_never_overwrite(page, folder, tmp_path):
     job = page.job(page.post("/api/new", {"name": "补助经费.xlsx"}))
     assert job["state"] == "done" and job["result"]["message"] == "已生成空白工作簿：补助经费.xlsx"
     assert read_book(folder / "补助经费.xlsx").grid(LIVING.name) is not None
@@ -327,7 +344,8 @@ def test_new_and_demo_make_workbooks_in_the_folder_and_never_overwrite(page, fol
     assert again["state"] == "failed" and "文件已存在，未覆盖" in again["error"]
     assert again["error"].startswith("新建工作簿未完成：")
     demo = page.job(page.post("/api/new", {"name": "演示.xlsx", "demo": True, "quarter": "2026Q2"}))
-    assert demo["state"] == "done" and "2026年第二季度生活补贴应发" in demo["result"]["message"]
+    cli = run_cli("demo", tmp_path / "cli_demo.xlsx", "--quarter", "2026Q2", "-q")
+    assert demo["state"] == "done" and demo["result"]["message"].splitlines()[1] == cli.out.splitlines()[1]
     assert {"补助经费.xlsx", "演示.xlsx"} <= {b["name"] for b in page.get("/api/folder").get_json()["books"]}
 
 

@@ -113,7 +113,9 @@ class Desk:
         lines = [f"已生成报送材料（{name}）", report.summary()]
         lines += [f"注意：{w}" for w in report.warnings]
         if report.errors:
-            lines.append(f"问题清单中有 {report.errors} 条错误，相关人员未列入发放表，请核实。")
+            from ..export.bundle import held_sentence
+
+            lines.append(f"问题清单中有 {report.errors} 条错误。{held_sentence(report.manifest['totals'])}")
         return {"message": "\n".join(lines), "download": {"id": self.offer(archive, name), "name": name}}
 
     # ------------------------------------------------------------ new files in the folder

@@ -11,8 +11,10 @@ from typing import Iterable, Sequence
 from ..idcard import mask, mask_account
 from ..issues import Issue, count_by_severity
 from ..schema import ROSTERS, SEVERITY_LABELS
-from ..tables.budget import cumulative_by_quarter
-from ..tables.summary import STREET_FIRST_ROW, STREET_ROWS, summary_sheet
+from ..tables.budget import PART_HEADERS, QUARTER_HEADERS, budget_sheet
+from ..tables.summary import QUARTER_CHART_COLS, QUARTER_FIRST_ROW, QUARTER_LAST_ROW, STREET_CHART_COLS, STREET_FIRST_ROW
+from ..tables.summary import QUARTER_HEADERS as SUMMARY_QUARTER_HEADERS
+from ..tables.summary import STREET_HEADERS, STREET_ROWS, summary_sheet
 from .charts import bar_chart
 
 # An 18- or 15-character ID, then any other run of 12+ digits (bank accounts, cards): masked wherever they
@@ -72,60 +74,83 @@ def _number(v) -> int | str:
 def figures(analysis, quarter_figures: dict | None = None, one_off_figures: dict | None = None,
             summary_line: str = "") -> dict:
     """What the ribbon reports for a book: people and amounts by roster and quarter, issue counts by
-    severity, budget against computed, the 汇总 figures by 街道, and two charts of them."""
+    severity, budget against computed (the 资金安排 sheet's tables), the 汇总 sheet's table by 街道 and its
+    two charts drawn from the very cells the template's charts read."""
     b, params = analysis.budget, analysis.params
     years = [p.year(params.budget_year, params) for p in analysis.living_people]
     quarters = []
-    for i, row in enumerate(cumulative_by_quarter(b)):
+    for i, q in enumerate(b["quarters"]):
+        here = q.q == b["one_off_quarter"]
         quarters.append({
-            "quarter": row.quarter.label, "code": str(row.quarter),
-            "living_people": sum(1 for year in years if year[i].months),
+            "quarter": q.label, "code": str(q), "living_people": sum(1 for year in years if year[i].months),
             "living_amount": _number(b["living_by_quarter"][i]),
-            "one_off_people": b["one_off_paid_people"] if row.quarter.q == b["one_off_quarter"] else 0,
-            "one_off_amount": _number(b["one_off_total"]) if row.quarter.q == b["one_off_quarter"] else 0,
-            "budget_cumulative": _number(row.budget), "computed_cumulative": _number(row.computed),
-            "rate": None if row.rate is None else f"{row.rate * 100:.2f}%",
+            "one_off_people": b["one_off_paid_people"] if here else 0,
+            "one_off_amount": _number(b["one_off_total"]) if here else 0,
         })
-    sheet = summary_sheet(analysis.living_people, analysis.one_off_people, analysis.quarter, params, b)
-    streets = []
-    for r in range(STREET_FIRST_ROW, STREET_FIRST_ROW + STREET_ROWS):
-        values = sheet.row_values(r)
-        if values and values[0]:
-            name, now_people, now, year, one_people, one, whole = values[:7]
-            streets.append({"street": name, "now_people": now_people, "now": _number(now), "year": _number(year),
-                            "one_off_people": one_people, "one_off": _number(one), "total": _number(whole)})
-    counts = count_by_severity(analysis.issues)
-    budget = {
-        "living": {"budget": _number(b["living_budget"]), "computed": _number(b["living_total"]),
-                   "people": b["living_people"], "paid_people": b["living_paid_people"]},
-        "one_off": {"budget": _number(b["one_off_budget"]), "computed": _number(b["one_off_total"]),
-                    "people": b["one_off_people"], "paid_people": b["one_off_paid_people"]},
-    }
-    budget["total"] = {"budget": _number(b["living_budget"] + b["one_off_budget"]),
-                       "computed": _number(b["living_total"] + b["one_off_total"])}
+    summary = summary_sheet(analysis.living_people, analysis.one_off_people, analysis.quarter, params, b)
+    by_street = [summary.row_values(r) for r in range(STREET_FIRST_ROW, STREET_FIRST_ROW + STREET_ROWS)]
+    by_street = [row for row in by_street if row and row[0]]
+    by_quarter = [summary.row_values(r) for r in range(QUARTER_FIRST_ROW, QUARTER_LAST_ROW + 1)]
     charts = {
-        "streets": bar_chart(
-            "各街道全年补助（测算，元）", [s["street"] for s in streets],
-            [("全年生活补贴", [s["year"] for s in streets]), ("一次性补助", [s["one_off"] for s in streets])],
-            stacked=True, horizontal=True),
         "quarters": bar_chart(
-            "按季度累计：预算与测算（元）", [q["quarter"] for q in quarters],
-            [("累计预算", [q["budget_cumulative"] for q in quarters]),
-             ("累计测算", [q["computed_cumulative"] for q in quarters])]),
+            "按季度累计：预算与测算（元）", [row[0] for row in by_quarter],
+            [(SUMMARY_QUARTER_HEADERS[c], [row[c] for row in by_quarter]) for c in QUARTER_CHART_COLS]),
+        "streets": bar_chart(
+            "各街道全年补助（测算，元）", [row[0] for row in by_street],
+            [(STREET_HEADERS[c], [row[c] for row in by_street]) for c in STREET_CHART_COLS],
+            stacked=True, horizontal=True),
     }
+    counts = count_by_severity(analysis.issues)
+    budget_parts, budget_quarters = sheet_tables(budget_sheet(b, params), (PART_HEADERS, QUARTER_HEADERS))
+    streets, summary_quarters = sheet_tables(summary, (STREET_HEADERS, SUMMARY_QUARTER_HEADERS))
     out = {
         "quarter": analysis.quarter.label, "quarter_code": str(analysis.quarter), "year": params.budget_year,
         "counts": counts, "counts_labels": {SEVERITY_LABELS[k]: v for k, v in counts.items()},
-        "budget": budget, "quarters": quarters, "streets": streets, "charts": charts,
-        "street_names": list(params.streets), "summary": masked(summary_line),
+        "budget": {"budget": _number(b["living_budget"] + b["one_off_budget"]),
+                   "computed": _number(b["living_total"] + b["one_off_total"])},
+        "budget_table": budget_parts, "budget_quarters": budget_quarters, "streets_table": streets,
+        "quarters": quarters, "charts": charts, "street_names": list(params.streets),
+        "summary": masked(summary_line),
     }
+    # People paid and the amount, as the payment sheets count them; who is held back or not due and why is
+    # in the use case's own summary line (shown beside them), not re-derived here.
     if quarter_figures is not None:
-        out["this_quarter"] = {"paid": quarter_figures["paid"], "total": _number(quarter_figures["total"]),
-                               "unpaid": quarter_figures["unpaid"]}
+        out["this_quarter"] = {"paid": quarter_figures["paid"], "total": _number(quarter_figures["total"])}
     if one_off_figures is not None:
-        out["one_off"] = {"paid": one_off_figures["paid"], "total": _number(one_off_figures["total"]),
-                          "unpaid": one_off_figures["unpaid"]}
+        out["one_off"] = {"paid": one_off_figures["paid"], "total": _number(one_off_figures["total"])}
     return out
+
+
+_NUMBER_STYLES = {"money", "int", "total", "total_int"}
+
+
+def shown_cell(value: object, style: str | None) -> str:
+    """A cell of a sheet the tool builds, as it reads in Excel: its style says a rate is a percentage."""
+    if value is None:
+        return ""
+    if style == "pct" and isinstance(value, (int, Decimal)):
+        return f"{Decimal(value) * 100:.2f}%"
+    if style in _NUMBER_STYLES and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"{value:,}" if value == int(value) else f"{value:,.2f}"
+    return masked(value)
+
+
+def sheet_tables(sheet, headers: Sequence[Sequence[str]]) -> list[dict]:
+    """The tables of a built sheet that start at each header row in ``headers`` (and run to the next empty
+    row), as {"header", "rows"} of display texts: the page shows what the sheet shows."""
+    from ..tables.sheet import line_cells
+
+    lines = {line[0]: line for line in sheet.lines}
+    tables = []
+    for header in headers:
+        start = next((r for r in lines if tuple(sheet.row_values(r)[:len(header)]) == tuple(header)), None)
+        rows, r = [], (start or 0) + 1
+        while start is not None and r in lines and any(v is not None for v in lines[r][2]):
+            cells = {col: (value, style) for col, value, style in line_cells(lines[r])}
+            rows.append([shown_cell(*cells.get(c, (None, None))) for c in range(len(header))])
+            r += 1
+        tables.append({"header": list(header), "rows": rows})
+    return tables
 
 
 def sheet_table(grid: Sequence[Sequence[object]] | None) -> list[list[str]]:

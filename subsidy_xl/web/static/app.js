@@ -157,20 +157,24 @@ function showSummary(s) {
   $("overview").hidden = false;
   const cards = $("cards");
   cards.replaceChildren();
-  if (s.this_quarter) cards.append(card(`${s.quarter}生活补贴应发`, `${money(s.this_quarter.total)} 元`, `${s.this_quarter.paid} 人（${s.this_quarter.unpaid} 人未发放）`));
-  if (s.one_off) cards.append(card("一次性补助", `${money(s.one_off.total)} 元`, `${s.one_off.paid} 人（${s.one_off.unpaid} 人未发放）`));
-  cards.append(card("全年合计：测算 / 预算", `${money(s.budget.total.computed)} 元`, `预算 ${money(s.budget.total.budget)} 元`));
+  $("summary-line").textContent = s.summary || `${s.quarter}（只校验，未生成发放表；点“全部刷新”可得本季金额）`;
+  if (s.this_quarter) cards.append(card(`${s.quarter}生活补贴`, `${money(s.this_quarter.total)} 元`, `发放 ${s.this_quarter.paid} 人`));
+  if (s.one_off) cards.append(card("一次性补助", `${money(s.one_off.total)} 元`, `发放 ${s.one_off.paid} 人`));
+  cards.append(card("全年合计：实发测算 / 预算", `${money(s.budget.computed)} 元`, `预算 ${money(s.budget.budget)} 元`));
   for (const [key, label] of [["error", "错误"], ["warning", "警告"], ["info", "提示"]]) cards.append(card(`问题：${label}`, `${s.counts[key]} 条`, "", s.counts[key] ? key : ""));
-  const b = $("budget");
-  b.replaceChildren(row(["项目", "名册人数", "应发人数", "预算金额", "测算金额", "差额"], true));
-  for (const [name, part] of [["生活补贴", s.budget.living], ["一次性补助", s.budget.one_off]]) {
-    b.append(row([name, part.people, part.paid_people, money(part.budget), money(part.computed), money(Number(part.computed) - Number(part.budget))]));
+  // The 资金安排 sheet's two tables as the sheet shows them, then people by quarter from the same figures.
+  for (const [id, table] of [["budget", s.budget_table], ["budget-quarters", s.budget_quarters]]) {
+    const t = $(id);
+    t.replaceChildren(row(table.header, true));
+    for (const r of table.rows) t.append(row(r));
   }
-  b.append(row(["合计", "", "", money(s.budget.total.budget), money(s.budget.total.computed), money(Number(s.budget.total.computed) - Number(s.budget.total.budget))]));
+  const st = $("streets-table");
+  st.replaceChildren(row(s.streets_table.header, true));
+  for (const r of s.streets_table.rows) st.append(row(r));
   $("year").textContent = s.year;
   const q = $("quarters");
-  q.replaceChildren(row(["季度", "生活补贴人数", "生活补贴", "一次性补助人数", "一次性补助", "累计预算", "累计测算", "累计执行率"], true));
-  for (const r of s.quarters) q.append(row([r.quarter, r.living_people, money(r.living_amount), r.one_off_people, money(r.one_off_amount), money(r.budget_cumulative), money(r.computed_cumulative), r.rate ?? ""]));
+  q.replaceChildren(row(["季度", "生活补贴人数", "生活补贴", "一次性补助人数", "一次性补助"], true));
+  for (const r of s.quarters) q.append(row([r.quarter, r.living_people, money(r.living_amount), r.one_off_people, money(r.one_off_amount)]));
   // The charts are SVG drawn by the server from the same figures (every text in them is escaped there).
   $("charts").innerHTML = s.charts.quarters + s.charts.streets;
 }
