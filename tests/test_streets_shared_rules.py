@@ -18,7 +18,7 @@ from subsidy_xl.sample import make_id
 from subsidy_xl.schema import (ISSUE_COLUMNS, LIVING, ONE_OFF, OWNED_SHEETS, README_SHEET, ROSTERS, STYLES,
                                TEXT_KINDS, cell_style)
 from subsidy_xl.streets import values as street_values
-from subsidy_xl.streets.changes import changes_sheet, summary_line
+from subsidy_xl.streets.changes import ISSUE_SPANS, changes_sheet, summary_line
 from subsidy_xl.streets.form import FORM_HEADER_ROW, form_columns, write_form
 from subsidy_xl.streets.merge import CHANGED, KEPT, MERGED, MOVED, Change, MergeResult, merge
 from subsidy_xl.streets.returned import read_form
@@ -61,7 +61,11 @@ def test_every_issue_list_lays_out_an_issue_the_same_way(analysis, tmp_path):
         return [([v for _c, v, _s in cells], tuple(s for _c, _v, s in cells)) for _r, cells in sheet.rows[-n:]]
 
     assert rows(issues_sheet(issues), len(issues)) == expected
-    assert rows(changes_sheet(MergeResult(), ["表.xlsx"], "今天", issues), len(issues)) == expected
+    def spread(sheet, n):  # 变动情况 puts an issue's columns over wider (merged) columns of its change table
+        return [([cells[first][1] for first, _ in ISSUE_SPANS], tuple(cells[first][2] for first, _ in ISSUE_SPANS))
+                for _r, cells in sheet.rows[-n:]]
+
+    assert spread(changes_sheet(MergeResult(), ["表.xlsx"], "今天", issues), len(issues)) == expected
     with open(_write_issues_csv(tmp_path / "问题清单.csv", analysis), encoding="utf-8-sig", newline="") as f:
         assert list(csv.reader(f))[1:] == [issue_row(i) for i in issues]
 

@@ -35,7 +35,7 @@ from ..issues import count_by_severity
 from ..money import Money, rmb_upper
 from ..months import Quarter
 from ..schema import ISSUE_COLUMNS
-from ..tables.payments import HEADER_ROW, one_off_sheet, quarterly_sheet, sheet_widths
+from ..tables.payments import one_off_sheet, quarterly_sheet
 from ..tables.records import issue_row, issues_sheet
 from .pdf import FONT_HINT, cjk_font_missing, libreoffice_pdf
 from .xlsx import Printable, write_workbook
@@ -92,8 +92,10 @@ def _payments(analysis: Analysis, public: bool):
     unit = str(analysis.project_info.get("unit") or "")
     quarterly, q_fig = quarterly_sheet(analysis.living_people, analysis.quarter, analysis.params, unit, public)
     one_off, o_fig = one_off_sheet(analysis.one_off_people, analysis.params, unit, public)
-    return (Printable(quarterly, "季度发放公示" if public else "季度发放", HEADER_ROW, sheet_widths(quarterly)),
-            Printable(one_off, "一次性补助公示" if public else "一次性补助发放", HEADER_ROW, sheet_widths(one_off)),
+    quarterly.stamp(unit)  # 填报单位 and 第X页 共N页 on every page
+    one_off.stamp(unit)
+    return (Printable(quarterly, "季度发放公示" if public else "季度发放"),
+            Printable(one_off, "一次性补助公示" if public else "一次性补助发放"),
             q_fig, o_fig)
 
 
@@ -174,7 +176,7 @@ def _build(path: Path, book_sha256: str, analysis: Analysis, out_dir: Path, prog
     progress("生成公示表和问题清单…")
     public_xlsx = write_workbook(out_dir / f"公示_{q}.xlsx", [pub_quarterly, pub_one_off])
     files.append((public_xlsx, "公示名单（身份证号已遮盖，无银行账号）", None))
-    issues = Printable(issues_sheet(analysis.issues), "问题清单", 1, [c.width for c in ISSUE_COLUMNS])
+    issues = Printable(issues_sheet(analysis.issues), "问题清单")
     files.append((write_workbook(out_dir / f"问题清单_{q}.xlsx", [issues]), "问题清单", None))
     files.append((_write_issues_csv(out_dir / f"问题清单_{q}.csv", analysis), "问题清单（CSV，UTF-8）", None))
     if pdf:

@@ -32,20 +32,41 @@ class Printable:
             self.content.columns = [ColumnSpec(min_width=w) for w in self.widths]
 
     @cached_property
+    def parts(self) -> list[tuple[str, SheetContent, Layout]]:
+        """(sheet name, content, layout) of each printed part: a block below the signed form (the people not
+        paid, with their own header) becomes a sheet of its own, so its pages repeat its header, not the
+        payment table's."""
+        c = self.content
+        if not (c.print_end and c.print_end < c.last_row):
+            return [(self.title, c, c.layout())]
+        head = SheetContent(c.name, width=c.width, columns=list(c.columns), page=c.page, header_row=c.header_row,
+                            footer=c.footer, groups=list(c.groups), keep_together=[k for k in c.keep_together
+                                                                                  if k[1] <= c.print_end])
+        head.lines = [line for line in c.lines if line[0] <= c.print_end]
+        head.merges = [m for m in c.merges if int("".join(filter(str.isdigit, m.split(":")[0]))) <= c.print_end]
+        start = next((r for r in c.new_page_before if r > c.print_end), c.print_end + 1)
+        tail = c.split_at(start)
+        tail.header_row = 2  # the block's title and its header
+        tail.columns = [None] * c.width
+        rest = f"{self.title}（未发放）"
+        return [(self.title, head, head.layout()), (rest, tail, tail.layout())]
+
+    @property
     def layout(self) -> Layout:
-        return self.content.layout()
+        return self.parts[0][2]
 
     @property
     def pages(self) -> int:
-        return page_count(self.layout)
+        return sum(page_count(layout) for _t, _c, layout in self.parts)
 
 
 def write_workbook(path: Path, sheets: Sequence[Printable]) -> Path:
     wb = styled_workbook()
     for sheet in sheets:
-        ws = wb.create_sheet(sheet.title)
-        write_content(ws, sheet.content, sheet.layout)
-        if sheet.content.header_row:
-            ws.freeze_panes = f"A{sheet.content.header_row + 1}"
+        for title, content, layout in sheet.parts:
+            ws = wb.create_sheet(title)
+            write_content(ws, content, layout)
+            if content.header_row:
+                ws.freeze_panes = f"A{content.header_row + 1}"
     wb.save(path)
     return path

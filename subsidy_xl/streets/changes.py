@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..cells import a1
 from ..issues import Issue
 from ..schema import CHANGES_COLUMNS, CHANGES_SHEET, ISSUE_COLUMNS
-from ..tables.records import add_issue_rows
+from ..cells import a1
+from ..tables.records import issue_row, issue_styles
+from ..tables.layout import ColumnSpec
 from ..tables.sheet import SheetContent
 from .merge import ADDED, CHANGED, KEPT, MOVED, REMOVED, Change, MergeResult
 
 _OUTCOME_STYLES = {KEPT: "warning"}
+CHANGES_SPECS = [ColumnSpec(max_width=c.width) for c in CHANGES_COLUMNS]
 
 
 def summary_line(result: MergeResult, files: int) -> str:
@@ -25,20 +27,36 @@ def changes_sheet(result: MergeResult, files: Sequence[str], when: str, problems
     """Header in row 1 (filterable) and one row per change; then the import's problems; then the earlier
     imports' blocks as the sheet held them (``earlier``: its grid as read, ``earlier_merges`` its merged ranges,
     0-based), newest first, nothing erased but what lies beyond HISTORY_IMPORTS imports."""
-    sheet = SheetContent(CHANGES_SHEET)
+    sheet = SheetContent(CHANGES_SHEET, header_row=1, columns=list(CHANGES_SPECS))
     sheet.add([c.header for c in CHANGES_COLUMNS], style="header")
     for n, c in enumerate(result.changes, 1):
-        sheet.add(_row(n, c), styles=("int",) + ("text",) * 9 + (_OUTCOME_STYLES.get(c.outcome, "text"), "note"))
+        sheet.add(_row(n, c), styles=("int",) + ("wrap",) * 9 + (_OUTCOME_STYLES.get(c.outcome, "wrap"), "wrap"))
     if not result.changes:
         sheet.add([None, None, None, None, None, None, "无变动"], style="text")
     sheet.skip()
     sheet.merged_row(f"{when}  {summary_line(result, len(files))}；文件：{'、'.join(files)}", "subtitle")
     sheet.skip()
     sheet.merged_row(f"导入时发现的问题（{len(problems)}条）", "subtitle")
-    sheet.add([c.header for c in ISSUE_COLUMNS], style="header")
-    add_issue_rows(sheet, problems)
+    _issue_row(sheet, [c.header for c in ISSUE_COLUMNS], ("header",) * len(ISSUE_COLUMNS))
+    for issue in problems:
+        _issue_row(sheet, issue_row(issue), issue_styles(issue))
     add_earlier_imports(sheet, earlier, earlier_merges)
     return sheet
+
+
+# The problems' block under the change table: each issue column over change-table columns wide enough for it
+# (the code from B on, 说明 over G:J, 依据 over K:L), so nothing is cut to the narrow 序号 column's width.
+ISSUE_SPANS = ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 9), (10, 11))
+
+
+def _issue_row(sheet: SheetContent, values: Sequence[object], styles: Sequence[str]) -> None:
+    cells: list[object] = [None] * len(CHANGES_COLUMNS)
+    cell_styles: list[str | None] = [None] * len(CHANGES_COLUMNS)
+    for value, style, (first, last) in zip(values, styles, ISSUE_SPANS):
+        cells[first] = value
+        cell_styles[first:last + 1] = [style] * (last - first + 1)
+    row = sheet.add(cells, styles=cell_styles)
+    sheet.merges.extend(f"{a1(row, first)}:{a1(row, last)}" for first, last in ISSUE_SPANS if last > first)
 
 
 def _row(n: int, c: Change) -> list[object]:

@@ -20,7 +20,9 @@ from ..io.errors import UserError
 from ..months import YearMonth
 from ..params import Params, default_params
 from ..schema import GENDERS, ROSTERS, STYLES, TEXT_KINDS, Column, Roster, cell_style
-from ..template import print_setup, put, storable, styled_workbook
+from ..tables.layout import ROW_PADDING, ColumnSpec, PageLayout, footer_text, line_height, lines_needed
+from ..tables.sheet import SheetContent
+from ..template import page_setup, put, storable, styled_workbook, write_content
 from .values import canon, id_key
 
 FORMAT = "subsidy-xl 街道报表 1"
@@ -33,6 +35,13 @@ BASELINE_HEADERS = ("名册", "身份证号", "列", "原值")
 META_LABELS = {"format": "格式", "street": "街道", "created": "生成时间", "source": "来源工作簿", "digest": "校验码"}
 
 Person = Mapping[str, object]  # column key -> the roster cell's value
+GUIDE_WIDTH = 100
+# The line under each roster's title: what the 街道 does on that sheet (the one-off roster has no 停发 columns).
+ROSTER_NOTES = {
+    ROSTERS[0].name: "请核对预填人员：有变动直接修改，新增人员在下方空行填写，停发请填停发年月和停发原因（详见“填表说明”）",
+    ROSTERS[1].name: "请核对预填人员：有变动直接修改，新增人员在下方空行填写；不再符合条件的人员请勿删除，在“备注”中说明"
+                     "（详见“填表说明”）",
+}
 
 
 class StreetFormError(UserError):
@@ -98,7 +107,8 @@ def _guide(ws, street: str, source: str) -> None:
         ("填写说明", "header"),
         ("1. 本文件有“生活补贴名册”“一次性补助名册”两张表，已预填贵街道现有人员。请逐人核对，有变动的直接修改对应单元格。", None),
         ("2. 新增人员：在表格下方空行填写，一人一行；请勿合并单元格。", None),
-        ("3. 人员停发（死亡、任公职、受刑事处罚等）：请勿删除该行，在“停发年月”“停发原因”两列填写，并在“备注”中说明。"
+        ("3. 生活补贴名册人员停发（死亡、任公职、受刑事处罚等）：请勿删除该行，在“停发年月”“停发原因”两列填写，并在“备注”中说明；"
+         "一次性补助名册没有停发列，不再符合条件的人员请勿删除，在“备注”中说明。"
          "直接删除的行只会被列为“减少”，需区里另行核实。", None),
         ("4. 人员调往其他街道：由调入街道在其报送表中新增，调出街道删除该行并在报送时说明。", None),
         ("5. 身份证号、银行账号、联系电话、年月请按文本填写（已设为文本格式）。身份证号为18位，末位可为X；"
@@ -107,10 +117,11 @@ def _guide(ws, street: str, source: str) -> None:
         ("7. 请勿修改表头和工作表名称，勿删除本文件中的隐藏工作表：区里据此核对哪些内容是贵街道修改的。", None),
         ("8. 银行账号如有变更，请附本人签字的变更材料。", None),
     ]
-    for r, (text, style) in enumerate(lines, 1):
-        cell = put(ws, r, 0, text)
-        cell.style = STYLES[style] if style else STYLES["note"]
-    ws.column_dimensions["A"].width = 110
+    content = SheetContent(GUIDE_SHEET, columns=[ColumnSpec(width=GUIDE_WIDTH)],
+                           page=PageLayout(orientation="portrait", footer=footer_text("", GUIDE_SHEET)))
+    for text, style in lines:
+        content.add([text], style=style or "sign")  # wrapped: every line prints whole, rows as tall as needed
+    write_content(ws, content)
 
 
 def _lists(ws, street: str, params: Params) -> dict[str, str]:
@@ -134,8 +145,10 @@ def _roster_sheet(ws, spec: Roster, street: str, people: Sequence[Person], lists
     columns = form_columns(spec)
     width = len(columns)
     put(ws, 1, 0, f"{street}{spec.name}（报送表）").style = STYLES["title"]
-    put(ws, 2, 0, "请核对预填人员：有变动直接修改，新增人员在下方空行填写，停发请填停发年月和停发原因（详见“填表说明”）"
-        ).style = STYLES["subtitle"]
+    put(ws, 2, 0, ROSTER_NOTES[spec.name]).style = STYLES["subtitle"]
+    ws.row_dimensions[2].height = round(
+        lines_needed(ROSTER_NOTES[spec.name], "subtitle", sum(c.width for c in columns)) * line_height("subtitle")
+        + ROW_PADDING, 1)
     for r in (1, 2):
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
     for i, col in enumerate(columns):
@@ -162,7 +175,9 @@ def _roster_sheet(ws, spec: Roster, street: str, people: Sequence[Person], lists
             # New rows typed by the 街道 stay text: an 18-digit ID in a number cell loses its last digits.
             ws.column_dimensions[letter].number_format = "@"
     ws.freeze_panes = f"A{FORM_HEADER_ROW + 1}"
-    print_setup(ws, FORM_HEADER_ROW)  # some 街道 print the form to check it on paper
+    ws.row_dimensions[FORM_HEADER_ROW].height = round(2 * line_height("header") + ROW_PADDING, 1)
+    # Some 街道 print the form to check it on paper: A4 landscape, one page wide, headers on every page.
+    page_setup(ws, PageLayout(title_rows=(1, FORM_HEADER_ROW), footer=footer_text(street, ws.title)))
     return entries
 
 

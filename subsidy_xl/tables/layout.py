@@ -374,8 +374,8 @@ def lay_out(sheet: "SheetContent", page: PageLayout | None = None) -> Layout:
     if sheet.print_end and not layout.page.print_area:
         from ..cells import range_text
         layout.page = replace(layout.page, print_area=range_text(1, 0, sheet.print_end, max(len(widths), 1) - 1))
-    if sheet.footer is not None and not layout.page.footer:
-        layout.page = replace(layout.page, footer=sheet.footer)
+    if not layout.page.footer:  # every printed page: 填报单位 (once a use case stamps it) and page X of N
+        layout.page = replace(layout.page, footer=sheet.footer or footer_text("", sheet.name))
     return layout
 
 

@@ -5,12 +5,18 @@ from typing import Sequence
 
 from ..issues import Issue, listed
 from ..schema import CHANGELOG_COLUMNS, CHANGELOG_SHEET, ISSUE_COLUMNS, ISSUES_SHEET, SEVERITY_LABELS
+from .layout import ColumnSpec
 from .sheet import SheetContent
+
+# Print widths: each column as wide as its content up to the schema's width; longer text wraps.
+ISSUE_SPECS = [ColumnSpec(max_width=c.width) for c in ISSUE_COLUMNS]
+CHANGELOG_SPECS = [ColumnSpec(max_width=c.width) for c in CHANGELOG_COLUMNS]
+_ISSUE_STYLES = {severity: ("wrap", severity, "wrap", "text", "wrap", "wrap", "wrap") for severity in SEVERITY_LABELS}
 
 
 def issues_sheet(issues: Sequence[Issue]) -> SheetContent:
     """Header in row 1 (filterable), one issue a row, errors first."""
-    sheet = SheetContent(ISSUES_SHEET)
+    sheet = SheetContent(ISSUES_SHEET, header_row=1, columns=list(ISSUE_SPECS))
     sheet.add([c.header for c in ISSUE_COLUMNS], style="header")
     shown_issues, left_out = listed(issues)  # a sheet holds 1,048,576 rows: the rest is summed up in one
     add_issue_rows(sheet, shown_issues)
@@ -27,7 +33,7 @@ def issue_row(i: Issue) -> list[str]:
 
 
 def issue_styles(i: Issue) -> tuple[str, ...]:
-    return ("text", i.severity, "text", "text", "text", "note", "note")
+    return _ISSUE_STYLES[i.severity]  # long codes, values and 说明 wrap inside their bordered cells
 
 
 def add_issue_rows(sheet: SheetContent, issues: Sequence[Issue]) -> None:
@@ -37,12 +43,12 @@ def add_issue_rows(sheet: SheetContent, issues: Sequence[Issue]) -> None:
 
 def changelog_sheet(previous: Sequence[Sequence[object]], entry: Sequence[object]) -> SheetContent:
     """Earlier entries as they were (rows under the header), then the new one."""
-    sheet = SheetContent(CHANGELOG_SHEET)
+    sheet = SheetContent(CHANGELOG_SHEET, header_row=1, columns=list(CHANGELOG_SPECS))
     width = len(CHANGELOG_COLUMNS)
     sheet.add([c.header for c in CHANGELOG_COLUMNS], style="header")
     for row in previous:
         values = list(row[:width]) + [None] * (width - len(row))
         if any(v not in (None, "") for v in values):
-            sheet.add(values, style="text")
-    sheet.add(list(entry), style="text")
+            sheet.add(values, style="wrap")
+    sheet.add(list(entry), style="wrap")
     return sheet

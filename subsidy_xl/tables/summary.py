@@ -15,6 +15,7 @@ from ..months import Quarter
 from ..params import Params
 from ..schema import SUMMARY_SHEET
 from .budget import cumulative_by_quarter
+from .layout import ColumnSpec, PageLayout
 from .sheet import SheetContent
 
 STREET_HEADERS = ("街道", "本季发放人数", "本季生活补贴", "全年生活补贴（测算）", "一次性补助人数", "一次性补助",
@@ -71,7 +72,9 @@ def summary_sheet(living: list[LivingPerson], one_off: list[OneOffPerson], quart
     if len(rows) > STREET_ROWS:
         rest = rows[STREET_ROWS - 1:]
         rows = rows[:STREET_ROWS - 1] + [[OTHERS] + [total(r[i] for r in rest) for i in range(1, 6)]]
-    sheet = SheetContent(SUMMARY_SHEET)
+    # One page (the template's two charts beside the tables), the title rows repeated.
+    sheet = SheetContent(SUMMARY_SHEET, header_row=2, columns=[ColumnSpec(min_width=w) for w in WIDTHS],
+                         page=PageLayout(fit_height=True))
     sheet.width = len(STREET_HEADERS)
     sheet.merged_row(f"{params.budget_year}年正常离任村（社区）干部补助经费汇总", "title")
     sheet.merged_row(f"本季：{quarter.label}；金额单位：元；测算由名册按规则计算，预算取自参数表", "subtitle")
