@@ -118,7 +118,7 @@ async function uploadFiles(files) {
 function showBook(name) {
   $("book-title").textContent = name ? name : "请在左侧选择工作簿";
   $("ribbon").hidden = !name;
-  for (const id of ["overview", "issues-box", "changes-box"]) $(id).hidden = true;
+  for (const id of ["overview", "details", "issues-box", "changes-box"]) $(id).hidden = true;
   document.querySelectorAll("#books li").forEach((li) => li.classList.toggle("current", li.dataset.name === name));
 }
 
@@ -155,6 +155,7 @@ function showSummary(s) {
   state.bookStreets = s.street_names;
   state.quarter = s.quarter_code;
   $("overview").hidden = false;
+  $("details").hidden = false;
   const cards = $("cards");
   cards.replaceChildren();
   $("summary-line").textContent = s.summary || `${s.quarter}（只校验，未生成发放表；点“全部刷新”可得本季金额）`;
