@@ -22,7 +22,6 @@ import json
 import os
 import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +36,7 @@ from ..months import Quarter
 from ..schema import ISSUE_COLUMNS
 from ..tables.payments import one_off_sheet, quarterly_sheet
 from ..tables.records import issue_row, issues_sheet
+from .tempspace import private_root, private_run, remove_stale, remove_stale_building, signals_unwind
 from .pdf import FONT_HINT, cjk_font_missing, libreoffice_pdf
 from .xlsx import Printable, write_workbook
 
@@ -136,12 +136,15 @@ def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress:
     parent = out_dir.resolve().parent
     made_parents = [p for p in (parent, *parent.parents) if not p.exists()]
     parent.mkdir(parents=True, exist_ok=True)
-    # mkdir, not mkdtemp: the folder gets the permissions a new folder normally has (mkdtemp's are owner-only)
+    remove_stale_building(parent)  # what an export killed outright left here (payment PDFs among it)
+    remove_stale(private_root())  # and in the private temporary folder
     building = parent / f".{out_dir.resolve().name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    building.mkdir()
+    building.mkdir(mode=0o700)  # private while it holds half a package; opened up as it is moved into place
     try:
-        report = _build(path, book_sha256, analysis, building, progress, pdf, converter)
-        _move_into_place(building, out_dir)
+        with signals_unwind():  # SIGTERM/SIGHUP unwind through the clean-up below
+            report = _build(path, book_sha256, analysis, building, progress, pdf, converter)
+            building.chmod(_NEW_FOLDER_MODE)  # the permissions a new folder normally has
+            _move_into_place(building, out_dir)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         for p in made_parents:  # nearest first: only the folders this run made, and only if still empty
@@ -152,6 +155,15 @@ def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress:
         raise
     report.out_dir = out_dir
     return report
+
+
+def _new_folder_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+_NEW_FOLDER_MODE = _new_folder_mode()
 
 
 def _move_into_place(building: Path, out_dir: Path) -> None:
@@ -183,8 +195,7 @@ def _build(path: Path, book_sha256: str, analysis: Analysis, out_dir: Path, prog
         progress("转换PDF（LibreOffice）…")
         if converter is libreoffice_pdf and cjk_font_missing():
             warnings.append(FONT_HINT)
-        with tempfile.TemporaryDirectory(prefix="subsidy-xl-export-") as tmp:
-            staging = Path(tmp)
+        with private_run() as staging:  # 0700, removed on every way out, or by the next run (tempspace.py)
             sources = [write_workbook(staging / f"季度发放_{q}.xlsx", [quarterly]),
                        write_workbook(staging / f"一次性补助发放_{year}.xlsx", [one_off]),
                        staging / public_xlsx.name]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
-import tempfile
+import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -32,24 +33,90 @@ def find_soffice() -> str | None:
 
 
 def libreoffice_pdf(files: Sequence[Path], out_dir: Path) -> list[Path]:
-    """Convert workbooks to PDF in ``out_dir`` (same stem, .pdf); returns the PDFs in the order given."""
+    """Convert workbooks to PDF in ``out_dir`` (same stem, .pdf); returns the PDFs in the order given.
+
+    LibreOffice's profile is made inside ``out_dir`` (export's private run folder) and goes with it; the
+    converter never outlives this call (see run_converter)."""
     soffice = find_soffice()
     if soffice is None:
         raise PdfError("未找到 LibreOffice（soffice），无法生成PDF；请安装 LibreOffice 后重试，或加 --no-pdf 只生成其他文件")
-    with tempfile.TemporaryDirectory(prefix="subsidy-xl-lo-") as profile:
-        cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, files)]
-        try:
-            done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_SECONDS, env=soffice_env())
-        except subprocess.TimeoutExpired:
-            raise PdfError(f"LibreOffice 转换PDF超过{TIMEOUT_SECONDS}秒未完成，已放弃") from None
+    profile = Path(out_dir) / ".lo-profile"
+    try:
+        cmd = [soffice_binary(soffice), f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+               "--norestore", "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, files)]
+        code, output = run_converter(cmd)
+        if code == _RESTART and cmd[0] != soffice:  # soffice.bin made the new profile and asks to be started again
+            code, output = run_converter(cmd)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
     pdfs = [Path(out_dir) / (Path(f).stem + ".pdf") for f in files]
     missing = [p.name for p in pdfs if not p.is_file() or p.stat().st_size == 0]
     if missing:
         # soffice exits 0 even when a conversion fails, so the files are what counts.
-        detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-300:]
+        detail = output.decode("utf-8", "replace").strip()[-300:]
         raise PdfError(f"LibreOffice 未能生成：{'、'.join(missing)}" + (f"（{detail}）" if detail else ""))
     return pdfs
+
+
+_RESTART = 81  # soffice.bin's exit code after it created a profile: run it again (its launcher would)
+
+
+def soffice_binary(soffice: str) -> str:
+    """On Linux, soffice.bin beside the soffice launcher script: the launcher (a shell script and oosplash)
+    starts soffice.bin as its own child, which PR_SET_PDEATHSIG set on the launcher would not reach."""
+    if not sys.platform.startswith("linux"):
+        return soffice
+    binary = Path(os.path.realpath(soffice)).with_name("soffice.bin")
+    return str(binary) if binary.is_file() and os.access(binary, os.X_OK) else soffice
+
+
+def run_converter(cmd: Sequence[str]) -> tuple[int, bytes]:
+    """Run the converter to its end (exit code, its output); it never outlives the call: started in its own
+    process group, the whole group is killed on any way out (timeout, Ctrl+C, SIGTERM/SIGHUP turned into
+    an exception by export, a bug), and on Linux the kernel kills it if this process is killed outright."""
+    from .tempspace import kill_group, track_group
+
+    posix = os.name == "posix"
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=soffice_env(),
+                            start_new_session=posix, preexec_fn=_die_with_parent if _PDEATHSIG else None)
+    if posix:
+        track_group(proc.pid)  # the new session's group id is the child's pid
+    try:
+        output, _ = proc.communicate(timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"LibreOffice 转换PDF超过{TIMEOUT_SECONDS}秒未完成，已放弃") from None
+    finally:
+        if posix:
+            kill_group(proc.pid)  # anything it left running (a finished group is gone already)
+        else:
+            proc.kill()
+        proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+    return proc.returncode, output or b""
+
+
+def _pdeathsig():
+    """prctl(PR_SET_PDEATHSIG, SIGKILL) through ctypes on Linux; None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PDEATHSIG = _pdeathsig()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: the kernel sends SIGKILL when the parent dies."""
+    _PDEATHSIG(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 FONT_PACKAGE = "fonts-noto-cjk"  # the Debian/Ubuntu package data/fonts.conf maps the workbooks' fonts to
