@@ -18,7 +18,6 @@ import pytest
 from reliability_support import NEW_ID, returned_form
 
 from subsidy_xl import service
-from subsidy_xl.months import Quarter
 from subsidy_xl.schema import LIVING
 from subsidy_xl.web.server import Server
 

@@ -4,6 +4,7 @@ a workbook open in Excel/WPS, an unreadable file, a full disk)."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import json
 import re
@@ -19,7 +20,7 @@ from reliability_support import NEW_ID, grids, returned_form, run_cli
 
 from subsidy_xl.io import package
 from subsidy_xl.io.reader import read_book
-from subsidy_xl.schema import (CHANGELOG_SHEET, CHANGES_SHEET, ISSUES_SHEET, LIVING, ONE_OFF, OWNED_SHEETS,
+from subsidy_xl.schema import (CHANGELOG_SHEET, CHANGES_SHEET, LIVING, ONE_OFF, OWNED_SHEETS,
                                PERFORMANCE_SHEET, QUARTERLY_SHEET)
 from subsidy_xl.web.app import TOKEN_HEADER, cookie_name, create_app
 
@@ -326,7 +327,6 @@ def test_export_downloads_the_package_as_one_zip(page, folder, tmp_path):
     zf = zipfile.ZipFile(io.BytesIO(r.data))
     manifest = json.loads(zf.read("manifest.json"))
     assert "提交清单.txt" in zf.namelist()
-    import hashlib
     for entry in manifest["files"]:
         assert hashlib.sha256(zf.read(entry["name"])).hexdigest() == entry["sha256"]
     cli_dir = tmp_path / "cli_export"
