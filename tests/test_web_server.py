@@ -52,6 +52,15 @@ def test_listens_on_loopback_only_and_logs_no_token_or_person(running, caplog, c
     caplog.set_level(logging.DEBUG)  # every logger, every level
     port = server.port
     assert server._server.socket.getsockname()[0] == "127.0.0.1"
+    other = Server(folder, 0)  # every run has its own token
+    other_thread = threading.Thread(target=other.run, daemon=True)
+    other_thread.start()
+    try:
+        assert other.token != server.token and len(other.token) >= 40
+        assert request(other.port, "GET", f"/?token={server.token}")[0] == 403
+    finally:
+        other.close()
+        other_thread.join(30)
     status, headers, _ = request(port, "GET", f"/?token={server.token}")
     assert status == 303
     cookie = headers["Set-Cookie"].split(";")[0]
