@@ -103,7 +103,9 @@ def test_the_xlsx_source_goes_through_the_safe_reader(tmp_path, monkeypatch):
     opened = []
     real = reader.read_book
     monkeypatch.setattr(reader, "read_book", lambda p: opened.append(p) or real(p))
-    book = build(tmp_path / "b.xlsx", {})
+    from subsidy_xl.params import default_params
+    from subsidy_xl.performance.demo import demo_table
+    book = build(tmp_path / "b.xlsx", {"绩效目标表": demo_table(default_params())})
     imported = read_source(book)
     assert opened == [book]
     assert not any(isinstance(v, float) and v.is_integer() for row in imported.rows for v in row.values())

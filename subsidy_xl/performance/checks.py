@@ -131,7 +131,8 @@ def _check_name(row: IndicatorRow) -> Iterator[Issue]:
     if is_placeholder(name):
         yield Issue("perf-name-placeholder", ERROR, S, cell, name, f"三级指标填的是占位文字“{name}”，请填写实际指标名称", GUIDANCE)
         return
-    if canonical_level(name) == norm(name):  # "质量指标" says nothing; "服务对象满意度" names what is measured
+    level = canonical_level(name)
+    if level and (level == norm(name) or "满意度" not in name):  # "质量指标" says nothing; "服务对象满意度" names what is measured
         yield Issue("perf-name-is-level", WARNING, S, cell, name,
                     f"三级指标“{name}”就是指标层级的名称，没有说明考核什么；请写明具体内容（如“发放生活补贴人数”）",
                     GUIDANCE)

@@ -27,6 +27,25 @@ def _import(args: argparse.Namespace) -> int:
     return _report(import_performance(args.book, args.source, args.output, progress=progress_printer(args.quiet)))
 
 
+def _review(args: argparse.Namespace) -> int:
+    import json
+    import sys
+
+    from ..cli import _counts_line, print_issues
+    from .review import review_source
+
+    review = review_source(args.source)
+    if args.format == "json":
+        json.dump([i.as_dict() for i in review.issues], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(f"已读取“{args.source.name}”：指标{len(review.table.rows)}行" +
+              "".join(f"；{note}" for note in review.imported.notes))
+        print_issues(review.issues)
+        print(_counts_line(review.issues))
+    return EXIT_ERRORS if any(i.severity == "error" for i in review.issues) else EXIT_OK
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("fill-performance",
                               help="按名册和参数填写绩效目标表（指标值、年度绩效目标；填了完成值时计算自评得分）")
@@ -41,3 +60,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, metavar="文件", help=OUTPUT_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=_import)
+
+    p = subparsers.add_parser("review-performance",
+                              help="审核一张收到的项目绩效目标表（.xlsx 或 .docx：申报表、自评表、部门整体），列出问题及其单元格")
+    p.add_argument("source", type=Path, metavar="目标表文件", help="收到的 .xlsx 或 .docx 文件")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式")
+    p.set_defaults(func=_review)

@@ -347,7 +347,8 @@ def _by_position(grid: Grid, imported: ImportedTable) -> ImportedTable:
             positions.append(r)
     if not rows or not _reads_as_seed(rows):
         return imported
-    imported.cols, imported.rows, imported.source_rows = mapping, rows, positions
+    imported.cols, imported.source_rows = mapping, positions
+    imported.rows = [_split_row(values, imported)[0] for values in rows]
     imported.notes.append("表中没有指标表头行，按标准九列（一级指标…指标值设定依据及数据来源）读取：一级/二级指标列和指标性质列已核对")
     return imported
 

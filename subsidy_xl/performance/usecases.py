@@ -71,7 +71,9 @@ def _plan(src: BookSource, report: PerformanceReport, patches: dict, quarter, ex
     issues = sort_issues(report.analysis.issues + extra)
     previous = (src.grid(CHANGELOG_SHEET) or [])[1:]
     entry = changelog_entry(report.action, PERFORMANCE_SHEET, report.summary())
-    return WritePlan(sheets=[issues_sheet(issues), changelog_sheet(previous, entry)], patches=patches)
+    unit = str(report.analysis.project_info.get("unit") or "")
+    sheets = [issues_sheet(issues).stamp(unit), changelog_sheet(previous, entry).stamp(unit)]  # 填报单位 on each page
+    return WritePlan(sheets=sheets, patches=patches)
 
 
 def plan_fill_performance(src: BookSource, progress: Progress) -> tuple["WritePlan", PerformanceReport]:
