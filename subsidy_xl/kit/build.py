@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from email.parser import Parser
 from pathlib import Path
 
-from packaging.markers import Marker
+from packaging.markers import default_environment
 from packaging.requirements import Requirement
-from packaging.tags import Tag, cpython_tags, compatible_tags
+from packaging.tags import Tag, compatible_tags, cpython_tags, sys_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from .. import __version__
@@ -75,8 +75,16 @@ def default_cache() -> Path:
 
 @dataclass(frozen=True)
 class Target:
+    """A Python the kit serves: CPython ``python`` on Windows ``platform`` (a pip platform tag).
+
+    ``host_target()`` makes the one target that is not Windows: the machine running the
+    build, so that tests can run kit_install.py end to end here.
+    """
+
     python: str  # "3.11"
-    platform: str  # a pip platform tag: "win_amd64"
+    platform: str  # "win_amd64", "win32"; the host's sysconfig platform for host_target()
+    pip_platforms: tuple[str, ...] = ()  # pip --platform tags when not just ``platform``
+    host: bool = False
 
     @property
     def key(self) -> str:
@@ -85,10 +93,14 @@ class Target:
 
     @property
     def bits(self) -> int:
+        if self.host:
+            return 64 if sys.maxsize > 2**32 else 32
         return 32 if self.platform == "win32" else 64
 
     def markers(self) -> dict[str, str]:
         """PEP 508 environment of CPython ``python`` on Windows (patch level unknown: .0)."""
+        if self.host:
+            return dict(default_environment())
         return {
             "implementation_name": "cpython", "implementation_version": f"{self.python}.0",
             "os_name": "nt", "platform_machine": _MACHINES[self.platform], "platform_release": "10",
@@ -97,13 +109,24 @@ class Target:
         }  # fmt: skip
 
     def tags(self) -> list[Tag]:
+        if self.host:
+            return list(sys_tags())
         version = tuple(int(p) for p in self.python.split("."))
         return [*cpython_tags(version, platforms=[self.platform]),
                 *compatible_tags(version, interpreter=f"cp{self.python.replace('.', '')}", platforms=[self.platform])]
 
     def pip_options(self) -> list[str]:
-        return ["--only-binary=:all:", "--platform", self.platform, "--python-version", self.python,
-                "--implementation", "cp"]
+        platforms = [arg for p in (self.pip_platforms or (self.platform,)) for arg in ("--platform", p)]
+        return ["--only-binary=:all:", *platforms, "--python-version", self.python, "--implementation", "cp"]
+
+
+def host_target() -> Target:
+    """This machine's Python as a kit target (tests install a kit here end to end)."""
+    import sysconfig
+
+    platforms = tuple(dict.fromkeys(t.platform for t in sys_tags()))
+    return Target(f"{sys.version_info[0]}.{sys.version_info[1]}",
+                  sysconfig.get_platform().replace("-", "_").replace(".", "_"), platforms, host=True)
 
 
 TARGETS = tuple(Target(v, p) for p in PLATFORMS for v in PYTHON_VERSIONS)
@@ -227,6 +250,8 @@ def _dll_note(target: Target, files: Iterable[Path]) -> str | None:
     """
     import xlwings
 
+    if target.host:
+        return None  # no Excel here: the target exists so that tests can install a kit
     dll = f"xlwings64-{xlwings.__version__}.dll"
     for path in files:
         if canonicalize_name(parse_wheel_filename(path.name)[0]) == "xlwings":

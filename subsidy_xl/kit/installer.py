@@ -6,10 +6,11 @@ f-strings, no annotations): an unsuitable Python must still be able to say so.
 
     python kit_install.py install   verify the kit, make the private environment, install, copy the add-in
     python kit_install.py check     verify the kit and run ``subsidy-xl doctor`` in the private environment
-    python kit_install.py uninstall remove the private environment and the add-in from XLSTART
 
-Exit codes: 0 done, 1 failed (the message says why), 10 this Python does not suit the
-kit (the .cmd then tries the next Python it can find). Nothing here needs admin
+Exit codes: 0 done, 20 failed (the message says why), 10 this Python does not suit the
+kit. The .cmd stops at 0 or 20 and tries the next Python it can find on anything else
+(10, the py launcher's "no such version", the Store's python stub, a Python too old to
+read this file). Nothing here needs admin
 rights or the network: the environment lives under %LOCALAPPDATA%, pip runs from
 the kit's own pip wheel with --no-index and --require-hashes.
 """
@@ -28,6 +29,7 @@ HOME_PARTS = ("subsidy-xl",)  # under %LOCALAPPDATA%
 VENV_NAME = "venv"
 LOGS_NAME = "logs"
 UNSUITABLE = 10
+FAILED = 20
 
 KIT = os.path.dirname(os.path.abspath(__file__))
 
@@ -159,10 +161,10 @@ def install(kit=KIT):
     problems = verify_checksums(kit)
     if problems:
         say("安装包不完整，已停止安装。请重新拷贝整个安装包文件夹：\n  " + "\n  ".join(problems))
-        return 1
+        return FAILED
     if excel_running():
         say("Excel 正在运行。请先关闭所有 Excel 窗口（含后台的 Excel），再运行本安装程序。")
-        return 1
+        return FAILED
     folder = venv_dir()
     say("2/4 建立专用 Python 环境：%s" % folder)
     if os.path.exists(folder):
@@ -170,7 +172,7 @@ def install(kit=KIT):
             shutil.rmtree(folder)
         except OSError as e:
             say("无法删除旧的环境 %s（%s）。请关闭 Excel 和所有 Python 窗口后重试。" % (folder, e.strerror or e))
-            return 1
+            return FAILED
     import venv  # here: a Python without it has already been told it does not suit
 
     venv.EnvBuilder(with_pip=False, clear=True).create(folder)
@@ -179,7 +181,7 @@ def install(kit=KIT):
     done = subprocess.run(pip_install_command(manifest, python_key(), target, kit), env=_clean_pip_environment())
     if done.returncode != 0:
         say("安装失败（pip 返回 %d），上面是 pip 的输出。请把本窗口的内容发给维护人员。" % done.returncode)
-        return 1
+        return FAILED
     say("4/4 安装 Excel 加载项……")
     destination = xlstart_dir()
     os.makedirs(destination, exist_ok=True)
@@ -188,7 +190,7 @@ def install(kit=KIT):
         shutil.copyfile(os.path.join(kit, manifest["addin"]), addin)
     except OSError as e:
         say("无法写入 %s（%s）。请先关闭 Excel 再安装。" % (addin, e.strerror or e))
-        return 1
+        return FAILED
     say("已复制到 %s" % addin)
     say("")
     doctor = run_doctor(target, addin)
@@ -196,7 +198,7 @@ def install(kit=KIT):
         say("\n安装完成。请重新打开 Excel，功能区会出现“离任补贴”选项卡。")
     else:
         say("\n已安装，但上面的检查发现问题，请按提示处理（或把本窗口内容发给维护人员）。")
-    return doctor
+    return FAILED if doctor else 0
 
 
 def run_doctor(target_python, addin=None):
@@ -213,10 +215,10 @@ def check(kit=KIT):
     target = venv_python()
     if not os.path.isfile(target):
         say("尚未安装：没有找到 %s。请运行“安装.cmd”。" % target)
-        return 1
+        return FAILED
     addin = os.path.join(xlstart_dir(), manifest["addin"])
     result = run_doctor(target, addin if os.path.isfile(addin) else None)
-    return 1 if problems else result
+    return FAILED if problems or result else 0
 
 
 def main(argv=None):
@@ -229,7 +231,7 @@ def main(argv=None):
     if action == "check":
         return check()
     say("用法：python kit_install.py install|check")
-    return 1
+    return FAILED
 
 
 if __name__ == "__main__":

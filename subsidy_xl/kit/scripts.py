@@ -8,8 +8,10 @@ kit_install.py, which is tested as Python; 卸载 needs no Python at all.
 
 A Python is tried in this order: the path given as the first argument, the py
 launcher (newest version first), ``python`` on PATH, then per-user and all-users
-installs from python.org. kit_install.py exits with 10 when a Python does not
-suit the kit (version, bitness): the script then tries the next one.
+installs from python.org. kit_install.py exits with 0 when done, 20 when it tried and
+failed, 10 when a Python does not suit the kit (version, bitness): the script stops at 0
+or 20 and tries the next Python on anything else (10, the py launcher's "no such
+version", the Store's python stub, a Python too old to read kit_install.py).
 """
 
 from __future__ import annotations
@@ -48,9 +50,8 @@ def _python_search(action: str, versions: Sequence[str]) -> list[str]:
         "if defined RC exit /b 0",
         f"%* kit_install.py {action}",
         "set \"TRIED=%ERRORLEVEL%\"",
-        f"if \"%TRIED%\"==\"{installer.UNSUITABLE}\" exit /b 0",
-        "if \"%TRIED%\"==\"9009\" exit /b 0",
-        "set \"RC=%TRIED%\"",
+        "if \"%TRIED%\"==\"0\" set \"RC=0\"",
+        f"if \"%TRIED%\"==\"{installer.FAILED}\" set \"RC={installer.FAILED}\"",
         "exit /b 0",
         "",
         ":searched",
