@@ -277,7 +277,7 @@ def write_content(ws, content: SheetContent, layout: Layout | None = None) -> La
 def apply_layout(ws, layout: Layout) -> None:
     """Column widths, row heights and the page (tables/layout.py) on an openpyxl sheet."""
     _widths(ws, layout.widths)
-    for row, height in layout.heights.items():
+    for row, height in layout.row_heights([(r,) for r in range(1, ws.max_row + 1)]).items():
         ws.row_dimensions[row].height = height
     ws.sheet_format.defaultRowHeight = layout.default_height
     ws.sheet_format.customHeight = True

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
-from ..tables.layout import Layout, page_count
+from ..tables.layout import ColumnSpec, Layout, page_count
 from ..tables.sheet import SheetContent
 from ..template import styled_workbook, write_content
 
@@ -28,7 +28,6 @@ class Printable:
         if self.title_rows and not self.content.header_row:
             self.content.header_row = self.title_rows
         if self.widths and not self.content.columns:
-            from ..tables.layout import ColumnSpec
             self.content.columns = [ColumnSpec(min_width=w) for w in self.widths]
 
     @cached_property
@@ -45,11 +44,14 @@ class Printable:
         head.lines = [line for line in c.lines if line[0] <= c.print_end]
         head.merges = [m for m in c.merges if int("".join(filter(str.isdigit, m.split(":")[0]))) <= c.print_end]
         start = next((r for r in c.new_page_before if r > c.print_end), c.print_end + 1)
+        head_layout = head.layout()
         tail = c.split_at(start)
         tail.header_row = 2  # the block's title and its header
-        tail.columns = [None] * c.width
+        # The payment table's widths: the blocks below place their values under its columns (reasons span
+        # several of them), as on the workbook's sheet.
+        tail.columns = [ColumnSpec(width=w) for w in head_layout.widths]
         rest = f"{self.title}（未发放）"
-        return [(self.title, head, head.layout()), (rest, tail, tail.layout())]
+        return [(self.title, head, head_layout), (rest, tail, tail.layout())]
 
     @property
     def layout(self) -> Layout:

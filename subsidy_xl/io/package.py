@@ -691,7 +691,8 @@ class PackageEditor:
         style_attr = self._cached_style_attr(style_names)
         if layout is not None:
             head, tail = with_layout(head, tail, layout.widths, layout.page, layout.default_height)
-            old_attrs = row_height_attrs(layout.heights)
+            lines = lines if isinstance(lines, list) else list(lines)
+            old_attrs = row_height_attrs(layout.row_heights(lines))
             index = [e.name for e in self._entries].index(entry.name)
             self._set_part(self._workbook, with_print_names(
                 self._current(self._workbook), index, entry.name, layout.page.title_rows, layout.page.print_area))

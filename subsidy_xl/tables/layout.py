@@ -46,7 +46,7 @@ NUMBER_FORMATS = {  # number format by meaning: money, count, rate, month (text)
 
 # ---------------------------------------------------------------------------------- sizes
 LINE_SPACING = 1.45  # line height / font size: 宋体 in Excel ~1.3, Noto CJK in LibreOffice ~1.45
-ROW_PADDING = 3.0  # points above and below the text of a row
+ROW_PADDING = 2.0  # points above and below the text of a row
 CJK_UNITS = 2.1  # a full-width character in 11-point 宋体 / Noto CJK, in widths of "0"
 LATIN_UNITS = 1.1
 CELL_PADDING = 1.8  # character units a cell needs beyond its text (margins, borders)
@@ -176,6 +176,14 @@ class Layout:
     def height(self, row: int) -> float:
         return self.heights.get(row, self.default_height)
 
+    def row_heights(self, lines: Iterable[tuple]) -> dict[int, float]:
+        """Every written row's height: computed ones, the default for the rest.  Written out row by row,
+        since LibreOffice sizes rows without a height of their own by its fonts (sheetFormatPr's default is
+        not enough), and the page breaks were planned with these heights."""
+        out = dict.fromkeys((line[0] for line in lines), self.default_height)
+        out.update(self.heights)
+        return out
+
 
 # ------------------------------------------------------------------------------- measuring
 def _merged_spans(sheet: "SheetContent") -> tuple[dict[tuple[int, int], int], set[tuple[int, int]]]:
@@ -298,6 +306,30 @@ def print_scale(page: PageLayout, widths: Sequence[float]) -> float:
 
 
 # --------------------------------------------------------------------------------- breaking
+def page_capacity(layout: Layout) -> float:
+    """Points of rows a page holds below its repeated title rows (unscaled: at the fit-to-width scale a
+    page holds more of them)."""
+    page = layout.page
+    title_first, title_last = page.title_rows or (1, 0)
+    titles = sum(layout.height(r) for r in range(title_first, title_last + 1))
+    capacity = page.printable_points[1] * PAGE_SAFETY / print_scale(page, layout.widths) - titles
+    return max(capacity, layout.default_height * 3)
+
+
+def _with_last_group(layout: Layout, groups: Sequence[tuple[int, int]], keeps: Sequence[tuple[int, int]]
+                     ) -> list[tuple[int, int]]:
+    """A kept block (the total and its signatures) joined to the group just above it where both fit on one
+    page together, so a total never opens a page on its own."""
+    capacity = page_capacity(layout)
+    ends = {last: first for first, last in groups}
+    joined = []
+    for first, last in keeps:
+        above = ends.get(first - 1)
+        if above is not None and sum(layout.height(r) for r in range(above, last + 1)) <= capacity:
+            joined.append((above, last))
+    return joined
+
+
 def page_breaks(last_row: int, layout: Layout, groups: Iterable[tuple[int, int]] = (),
                 new_page_before: Iterable[int] = (), end_row: int | None = None) -> list[int]:
     """Rows after which a page ends, for rows below the title rows up to ``end_row`` (or ``last_row``).
@@ -306,12 +338,8 @@ def page_breaks(last_row: int, layout: Layout, groups: Iterable[tuple[int, int]]
     signatures); a group longer than a page is split where pages fill.  A page also ends before each
     row of ``new_page_before``.
     """
-    page = layout.page
-    scale = print_scale(page, layout.widths)
-    title_first, title_last = page.title_rows or (1, 0)
-    titles = sum(layout.height(r) for r in range(title_first, title_last + 1))
-    capacity = page.printable_points[1] * PAGE_SAFETY / scale - titles
-    capacity = max(capacity, layout.default_height * 3)
+    capacity = page_capacity(layout)
+    title_last = (layout.page.title_rows or (1, 0))[1]
     end = min(end_row or last_row, last_row)
     block_end: dict[int, int] = {}
     for first, last in sorted(groups):
@@ -366,8 +394,8 @@ def lay_out(sheet: "SheetContent", page: PageLayout | None = None) -> Layout:
         layout.page = page
     if not page.fit_height:
         end = sheet.print_end or sheet.last_row
-        breaks = page_breaks(sheet.last_row, layout, [*sheet.groups, *sheet.keep_together],
-                             sheet.new_page_before, end)
+        blocks = [*sheet.groups, *sheet.keep_together, *_with_last_group(layout, sheet.groups, sheet.keep_together)]
+        breaks = page_breaks(sheet.last_row, layout, blocks, sheet.new_page_before, end)
         if sheet.print_end and sheet.print_end < sheet.last_row:
             breaks = [b for b in breaks if b < sheet.print_end]
         layout.page = replace(page, breaks=tuple(breaks))
