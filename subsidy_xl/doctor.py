@@ -123,7 +123,8 @@ def _probe(interpreter: str, run=subprocess.run) -> tuple[dict[str, str] | None,
     code = ("import sys, xlwings, subsidy_xl; "
             "print(sys.version.split()[0], 64 if sys.maxsize > 2**32 else 32, xlwings.__version__, subsidy_xl.__version__)")
     try:
-        done = run([console, "-c", code], capture_output=True, text=True, timeout=120)
+        # In the interpreter's folder, as xlwings starts it (and no package of the current folder shadows one).
+        done = run([console, "-c", code], capture_output=True, text=True, timeout=120, cwd=Path(console).parent)
     except (OSError, subprocess.TimeoutExpired) as e:
         return None, str(e)
     if done.returncode != 0:
