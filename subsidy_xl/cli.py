@@ -141,7 +141,6 @@ def cmd_refresh(args) -> int:
     return EXIT_ERRORS if report.counts["error"] else EXIT_OK
 
 
-def cmd_check(args) -> int:
 def note_if_open(book: Path) -> None:
     """A command that only reads says (on stderr) when the workbook is open in an office suite: it reads the
     last saved state, not what is on screen."""
@@ -152,10 +151,11 @@ def note_if_open(book: Path) -> None:
         print(f"注意：{note}", file=sys.stderr)
 
 
+def cmd_check(args) -> int:
     from .service import check
 
-    analysis = check(args.book, progress=progress_printer(args.quiet or args.format == "json"))
     note_if_open(args.book)
+    analysis = check(args.book, progress=progress_printer(args.quiet or args.format == "json"))
     if args.format == "json":
         json.dump([i.as_dict() for i in analysis.issues], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -210,11 +210,33 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:
         if is_user_error(e):  # USER_ERRORS and the system's OS errors: a Chinese message
             print(f"错误：{describe_error(e)}", file=sys.stderr)
+            release_quietly(e)
             return EXIT_UNREADABLE
         if args.debug:  # the last line of defence: no traceback for staff
             raise
         print(f"{internal_error_text(e)}（加 --debug 重新运行可得到完整的技术信息）。", file=sys.stderr)
+        release_quietly(e)
         return EXIT_INTERNAL
+
+
+def release_quietly(error: BaseException) -> None:
+    """Free what the failed command still holds through ``error``'s tracebacks (a library's half-written zip
+    file, on a full disk) without the "Exception ignored ... Traceback" its destructor prints when it fails to
+    finish the file: the user has been told what went wrong, and the file is a temporary one, removed."""
+    import gc
+    import traceback
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        seen: set[int] = set()
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            traceback.clear_frames(error.__traceback__)
+            error = error.__cause__ or error.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 if __name__ == "__main__":
