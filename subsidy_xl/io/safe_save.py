@@ -384,14 +384,23 @@ def _backup_pattern(path: Path) -> re.Pattern[str]:
 def _keep_backup(path: Path) -> Path:
     """Copy the current version into the backup folder under its date and time, itself atomically."""
     folder = path.parent / BACKUP_FOLDER
+    made = not folder.is_dir()
     folder.mkdir(exist_ok=True)
     stem, stamp = _backup_stem(path), _dt.datetime.now().strftime(_STAMP_FORMAT)
-    staging = _temp_file(folder / path.name)
+    try:
+        staging = _temp_file(folder / path.name)
+    except BaseException:
+        _remove_if_made(folder, made)
+        raise
     try:
         shutil.copy2(path, staging)
         with open(staging, "rb+") as handle:
             os.fsync(handle.fileno())
-        for number in range(100):
+        # After the backups of this second so far (a name freed by pruning is not reused: it would sort first).
+        pattern = _backup_pattern(path)
+        taken = [int(m[2] or 0) for b in backups_of(path) if (m := pattern.fullmatch(b.name)) and m[1] == stamp]
+        first = max(taken) + 1 if taken else 0
+        for number in range(first, first + 100):
             target = folder / (f"{stem}.{stamp}" + (f"-{number}" if number else "") + path.suffix)
             try:
                 _link_new(staging, target)
@@ -399,8 +408,20 @@ def _keep_backup(path: Path) -> Path:
                 continue
             return target
         raise OSError(errno.EEXIST, "too many backups in one second", str(folder))
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        _remove_if_made(folder, made)  # a failed first backup leaves no empty folder behind
+        raise
     finally:
         staging.unlink(missing_ok=True)
+
+
+def _remove_if_made(folder: Path, made: bool) -> None:
+    if made:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def _prune_backups(path: Path) -> None:

@@ -95,9 +95,11 @@ def write_form(out: Path, street: str, people: Mapping[str, Sequence[Person]], p
         entries += _roster_sheet(wb.create_sheet(spec.name), spec, street, people.get(spec.name, ()), lists)
     _baseline(wb.create_sheet(BASELINE_SHEET), street, source, entries)
     wb.active = 0
-    from ..io.safe_save import safe_create
+    from ..io.safe_save import creating
 
-    return safe_create(out, wb.save)  # complete or not at all (a full disk leaves no broken form)
+    with creating(out) as staging:  # complete or not at all (a full disk leaves no broken form)
+        wb.save(staging)
+    return out
 
 
 def _guide(ws, street: str, source: str) -> None:
