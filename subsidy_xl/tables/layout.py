@@ -109,9 +109,24 @@ def cell_units(text: str, style: str | None) -> float:
 
 
 def lines_needed(text: str, style: str | None, width: float) -> int:
-    """Lines ``text`` wraps to in a cell ``width`` units wide (each paragraph starts a line)."""
+    """Lines ``text`` wraps to in a cell ``width`` units wide: each paragraph starts a line, and a line
+    takes characters while they fit (Chinese text breaks between any two characters; a Latin word is
+    taken as breakable too, which errs on the side of one line more)."""
     room = max(width - CELL_PADDING, 1.0)
-    return sum(max(1, math.ceil(cell_units(part, style) / room - 1e-9)) for part in text.split("\n"))
+    scale = bold_factor(style) * font_size(style) / DEFAULT_FONT_SIZE
+    total = 0
+    for part in text.split("\n"):
+        if cell_units(part, style) <= room:
+            total += 1
+            continue
+        lines, used = 1, 0.0
+        for ch in part:
+            w = char_units(ch) * scale
+            if used and used + w > room + 1e-9:
+                lines, used = lines + 1, 0.0
+            used += w
+        total += lines
+    return total
 
 
 # ------------------------------------------------------------------------------ the model
@@ -250,7 +265,7 @@ def measure_widths(sheet: "SheetContent", specs: Sequence[ColumnSpec | None] = (
         if spec.width is not None:
             out.append(float(spec.width))
         else:
-            out.append(round(min(max(need[col], spec.min_width), spec.max_width), 1))
+            out.append(math.ceil(round(min(max(need[col], spec.min_width), spec.max_width), 6) * 10) / 10)  # never below
     return out
 
 
