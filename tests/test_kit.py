@@ -318,3 +318,22 @@ def test_kit_install_installs_a_kit_for_this_machine_end_to_end(host_kit, tmp_pa
     assert installed == {canonicalize_name(n): v for n, v in pins.items()}
     check = subprocess.run([sys.executable, str(host_kit / "kit_install.py"), "check"], capture_output=True, text=True, env=env)
     assert check.returncode == 0 and "安装包文件：完整" in check.stdout, check.stdout
+
+
+def test_the_guide_describes_this_kit(manifest) -> None:
+    """docs/excel_install_zh.md against what the kit does: its files, paths, the supported Pythons and why."""
+    guide = (ROOT / "docs" / "excel_install_zh.md").read_text(encoding="utf-8")
+    for name in (scripts.INSTALL_SCRIPT, scripts.CHECK_SCRIPT, scripts.UNINSTALL_SCRIPT, scripts.README,
+                 installer.MANIFEST, installer.CHECKSUMS, "kit_install.py", "subsidy-xl kit -o", KIT_INTERPRETER,
+                 "%APPDATA%\\Microsoft\\Excel\\XLSTART", "requirements\\cp311-win_amd64.txt", "~/.cache/subsidy-xl-kit",
+                 "SUBSIDY_XL_KIT_CACHE", "--refresh"):
+        assert name in guide, name
+    supported = sorted(e["python"] for e in manifest["pythons"].values() if e["supported"] and e["bits"] == 64)
+    assert not [e for e in manifest["pythons"].values() if e["supported"] and e["bits"] == 32]
+    assert f"| {'、'.join(supported)}，64 位 | 可以安装 | — |" in guide
+    assert "| 3.10（32 位或 64 位） | 不支持 | 加载项使用的 xlwings 0.37.8 要求 Python 3.11 或更高版本" in guide
+    assert all("Python >=3.11" in e["reason"] for k, e in manifest["pythons"].items() if k.startswith("cp310"))
+    assert "WPS 的电脑请直接看第 7 节" in guide and "## 7. WPS 用户" in guide
+    import xlwings
+
+    assert guide.count(xlwings.__version__) >= 3 and "0.37.8" in guide
