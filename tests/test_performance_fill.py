@@ -39,7 +39,8 @@ def _roster_figures(src):
     f = budget_figures(a.living_people, a.one_off_people, a.params)
     quarters = quarters_of_year(a.params.budget_year)
     paid_living = [p for p in a.living_people if any(p.pay(q, a.params).months for q in quarters)]
-    paid_one_off = [p for p in a.one_off_people if p.result and p.result.amount > 0 and not p.blocked]
+    # Paid: an amount, nothing blocking it and no error on the row holding it (issue 12's 暂缓发放).
+    paid_one_off = [p for p in a.one_off_people if p.result and p.result.amount > 0 and not p.blocked and not p.held]
     months = sum(p.pay(q, a.params).months for p in paid_living for q in quarters)
     ids = {p.rec.values["id_number"] for p in paid_living} | {p.rec.values["id_number"] for p in paid_one_off}
     return f, months, len(ids)

@@ -15,7 +15,9 @@ tool writes instead:
   (not of the 时效 rows: when payments were really made is for staff to say);
 - the 得分 column and the summary block below the table, except the
   全年执行数 staff type there.
-Every other cell stays as staff wrote it. Standard rows the table lacks are
+Every other cell stays as staff wrote it. On a table without indicator rows the
+tool writes the whole standard draft (draft.py: every level with 指标性质, 指标值,
+度量单位, 评(扣)分标准 and 依据); standard rows a table staff have begun lacks are
 proposed as 问题清单 entries, never inserted.
 """
 from __future__ import annotations
@@ -33,7 +35,8 @@ from .compare import rounded
 from .figures import TOTAL, Figures
 from .goals import annual_goal_text
 from .indicators import AMOUNT, AVERAGE, DEADLINE, PEOPLE, QUARTERS, TIME_MEASURES, Known, recognise
-from .layout import EXECUTED_LABEL, GRADE_LABEL, SUMMARY_HEADERS, SUMMARY_TITLE, TOTAL_LABEL
+from .draft import as_lines, draft_rows
+from .layout import EXECUTED_LABEL, GRADE_LABEL, INDICATOR_HEADERS, INDICATOR_KEYS, SUMMARY_HEADERS, SUMMARY_TITLE, TOTAL_LABEL
 from .model import Grid, PerformanceTable, read_table
 from .overlay import patched_grid
 from .selfeval import SelfEvaluation, active, evaluate, shown
@@ -98,14 +101,39 @@ def plan_fill(grid: Grid, info: Mapping[str, object], info_cells: Mapping[str, s
     if evaluating:
         result.evaluation = _self_evaluate(read_table(patched_grid(grid, sheet)), figures, params, sheet)
     else:
+        found |= _draft(grid, table, found, figures, sheet, result)
         goal = annual_goal_text(figures, params)
         _fill_header(table, info, figures, goal, sheet, result)
         if "annual_goal" in info_cells:
             r, c = parse_a1(info_cells["annual_goal"])
             result.patches[PROJECT_INFO_SHEET] = {r: {c: (goal, None)}}
     result.patches[PERFORMANCE_SHEET] = sheet
-    result.suggestions = _suggestions(table, found, figures)
+    result.suggestions = _suggestions(table, found, figures) + _unit_needed(table)
     return result
+
+
+def _draft(grid: Grid, table: PerformanceTable, found: set[str], figures: Figures, sheet: Patch,
+           result: FillResult) -> set[str]:
+    """On a table without indicator rows, the whole standard draft (draft.py), below the indicator header.
+
+    Returns the keys written. A table staff have begun is theirs: the rows it lacks are proposed in
+    问题清单 instead (never inserted among or below their rows), and nothing is written over a typed cell.
+    """
+    if table.rows:
+        return set()
+    rows = draft_rows(figures, found, ())
+    start = max(table.last_row, table.header_row) + 1
+    width = len(INDICATOR_HEADERS)
+    for r in range(start, start + len(rows)):
+        line = grid[r - 1] if r - 1 < len(grid) else []
+        if any(v is not None and str(v).strip() for v in line[:width]):
+            return set()
+    for i, line in enumerate(as_lines(rows)):
+        for key, value in zip(INDICATOR_KEYS, line):
+            if value not in (None, "") and key in table.cols:
+                _put(sheet, start + i, table.cols[key], value, "note")
+        result.filled.append(f"第{start + i}行“{line[2]}”")
+    return {r["key"] for r in rows if "key" in r}
 
 
 def _put(patch: Patch, row: int, col: int, value: object, style: str | None = None) -> None:
@@ -115,8 +143,10 @@ def _put(patch: Patch, row: int, col: int, value: object, style: str | None = No
 def _fill_header(table: PerformanceTable, info: Mapping[str, object], figures: Figures, goal: str,
                  sheet: Patch, result: FillResult) -> None:
     funds = f"{wan_text(figures.total_amount)}万元"
+    # 中长期绩效目标: 项目信息's; else the standard text, only into an empty cell (never over staff's words).
+    long_term = info.get("long_term_goal") or (None if table.header_text("中长期绩效目标") else standards()["long_term_goal"])
     values = {"项目名称": info.get("project_name"), "实施单位": info.get("unit"),
-              "中长期绩效目标": info.get("long_term_goal"), "年度资金总额": funds, "年度绩效目标": goal}
+              "中长期绩效目标": long_term, "年度资金总额": funds, "年度绩效目标": goal}
     if "财政全额" in str(info.get("funding_source") or ""):
         values["其中：财政拨款"] = funds
     for label, value in values.items():
@@ -185,7 +215,8 @@ def _suggestions(table: PerformanceTable, found: set[str], figures: Figures) -> 
         value = known_value(Known(part, measure), std["度量单位"], figures)
         issues.append(Issue("perf-suggest-row", INFO, PERFORMANCE_SHEET, a1(table.header_row, table.cols["name"]), "",
                             f"建议在{std['一级指标']}/{std['二级指标']}下增加指标“{std['三级指标']}”："
-                            f"{std['指标性质']}{value}{std['度量单位']}（名称含“{_hint(part)}”的行由“填写绩效目标表”自动计算）",
+                            f"{std['指标性质']}{value}{'' if std['度量单位'] == '年月' else std['度量单位']}"
+                            f"（名称含“{_hint(part)}”的行由“填写绩效目标表”自动计算）",
                             std["指标值设定依据及数据来源"]))
     return issues
 
@@ -198,3 +229,13 @@ def split_key(key: str) -> tuple[str, str]:
 
 def _hint(part: str) -> str:
     return {"living": "生活补贴", "one_off": "一次性", "total": "合计"}[part]
+
+
+def _unit_needed(table: PerformanceTable) -> list[Issue]:
+    """A row named like one the tool computes (生活补贴…人数) that it cannot fill because 度量单位 is empty."""
+    from .indicators import part_of
+
+    return [Issue("perf-fill-unit-needed", INFO, PERFORMANCE_SHEET, row.cell("unit"), row.name,
+                  f"{row.label}像是工具可计算的指标，但度量单位为空，未能填写指标值；填上度量单位（人、元、万元、次、年月）后再运行“填写绩效目标表”",
+                  "工具按三级指标名称和度量单位识别它计算的指标")
+            for row in table.rows if part_of(row.name) and not row.text("unit") and recognise(row) is None]
