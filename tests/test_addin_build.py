@@ -528,3 +528,15 @@ def test_cli_builds_the_addin(tmp_path) -> None:
     args = parser.parse_args(["addin", "build", "-o", str(tmp_path)])
     assert args.func(args) == 0
     assert (tmp_path / ADDIN_FILE_NAME).is_file()
+
+
+def test_installing_never_sends_the_user_to_the_shared_xlwings_conf(xlam, tmp_path) -> None:
+    """`xlwings config create` writes %USERPROFILE%\\.xlwings\\xlwings.conf, which other tools may own: the
+    add-in names its Python itself (this Python for `addin install`, the private environment in the kit)."""
+    from subsidy_xl.addin.install import this_pythonw
+
+    for result in (install_addin(xlam), install_addin(xlam, xlstart_dir=tmp_path)):
+        assert "config create" not in result.message and ".xlwings" not in result.message
+    assert "安装.cmd" in install_addin(xlam).message or sys.platform == "win32"
+    windowed = Path(sys.executable).with_name("pythonw.exe")
+    assert this_pythonw() == str(windowed if windowed.is_file() else Path(sys.executable))

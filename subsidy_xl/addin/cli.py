@@ -24,14 +24,15 @@ def _build(args: argparse.Namespace) -> int:
 
 def _install(args: argparse.Namespace) -> int:
     from .build import ADDIN_FILE_NAME, build_addin
-    from .install import default_xlstart_dir, install_addin
+    from .install import default_xlstart_dir, install_addin, this_pythonw
 
     if args.path is not None or default_xlstart_dir() is None:
         # Outside Windows install_addin only explains what to do: no build needed.
         result = install_addin(args.path or Path(ADDIN_FILE_NAME))
     else:
         with tempfile.TemporaryDirectory() as folder:
-            result = install_addin(build_addin(folder))
+            # The add-in starts this Python (its own setting, not the user's xlwings.conf).
+            result = install_addin(build_addin(folder, interpreter=this_pythonw()))
     print(result.message, file=sys.stderr if result.failed else sys.stdout)
     return EXIT_UNREADABLE if result.failed else EXIT_OK
 

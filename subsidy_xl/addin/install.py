@@ -9,9 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-# The add-in starts Python through xlwings, which finds the interpreter in
-# %USERPROFILE%\.xlwings\xlwings.conf; `xlwings config create` writes it.
-_CONFIGURE_PYTHON = "在装有 subsidy-xl 的 Python 环境中运行 xlwings config create，让加载项找到这个 Python"
+# Users install with the offline kit (subsidy-xl kit): its add-in names its own Python.
+# `addin install` is the developer's path: the add-in it builds names the Python running it
+# (its own xlwings.conf sheet), never the user-wide %USERPROFILE%\.xlwings\xlwings.conf.
+_USE_THE_KIT = "使用者请用离线安装包安装（信息化人员运行 subsidy-xl kit 生成，见 docs/excel_install_zh.md）"
+
+
+def this_pythonw() -> str:
+    """pythonw.exe beside the running interpreter (no console window), else the interpreter itself."""
+    here = Path(sys.executable)
+    windowed = here.with_name("pythonw.exe")
+    return str(windowed if windowed.is_file() else here)
 
 
 @dataclass(frozen=True)
@@ -39,12 +47,9 @@ def install_addin(path: Path | str, xlstart_dir: Path | None = None) -> InstallR
     if target_dir is None:
         return InstallResult(
             None,
-            "当前系统不是 Windows，未安装。请在装有 Excel 的 Windows 电脑上：\n"
-            "  1. 安装 subsidy-xl（会一并安装与本加载项相同版本的 xlwings）；\n"
-            f"  2. {_CONFIGURE_PYTHON}；\n"
-            f"  3. 运行 subsidy-xl addin install，或把 {source.name} 复制到"
-            " %APPDATA%\\Microsoft\\Excel\\XLSTART 文件夹；\n"
-            "  4. 重新打开 Excel，功能区会出现“离任补贴”选项卡。",
+            "当前系统不是 Windows，未安装。\n"
+            f"{_USE_THE_KIT}：在 Windows 电脑上运行安装包中的“安装.cmd”，它建立专用 Python 环境，并把加载项"
+            " 复制到 %APPDATA%\\Microsoft\\Excel\\XLSTART 文件夹；重新打开 Excel，功能区会出现“离任补贴”选项卡。",
         )
     if not source.is_file():
         return InstallResult(None, f"找不到加载项文件：{source}", failed=True)
@@ -56,6 +61,6 @@ def install_addin(path: Path | str, xlstart_dir: Path | None = None) -> InstallR
         return InstallResult(None, f"无法写入 {target}：请先关闭 Excel 再安装。", failed=True)
     return InstallResult(
         target,
-        f"已安装到 {target}。\n如尚未设置：{_CONFIGURE_PYTHON}。\n"
-        "重新打开 Excel 后，功能区会出现“离任补贴”选项卡。",
+        f"已安装到 {target}。\n重新打开 Excel 后，功能区会出现“离任补贴”选项卡。"
+        "可运行 subsidy-xl doctor 检查。",
     )
