@@ -23,6 +23,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .cells import a1
+from .io.safe_save import BACKUP_FOLDER, BACKUPS_KEPT
 from .performance.layout import write_performance_sheet
 from .months import Quarter
 from .params import default_data, default_params
@@ -114,7 +115,8 @@ def _readme(ws) -> None:
         ("· 绩效目标表：项目绩效目标表，可由工具按名册填写并校验。", None),
         (f"以下工作表由工具生成，每次刷新或导入都会重写，请勿在其中录入：{'、'.join(OWNED_SHEETS)}。", None),
         ("使用方法：在 Excel 功能区“离任补贴”选项卡点击“全部刷新”；或在命令行运行 subsidy-xl refresh 工作簿.xlsx --quarter 2026Q1。", None),
-        ("刷新前会在同一文件夹保留备份（文件名带 .bak）。问题清单列出所有需核实之处及其单元格位置。", None),
+        (f"刷新或导入前，原文件会备份到同一文件夹下的“{BACKUP_FOLDER}”文件夹（文件名带日期时间，每个工作簿保留最近"
+         f"{BACKUPS_KEPT}份）。问题清单列出所有需核实之处及其单元格位置。", None),
         ("月份可写作 2013-01、2013.01、2013年1月 或 201301；数字 2013.1 无法区分1月和10月，会被列入问题清单。", None),
         ("", None),
         ("本工具使用以下单元格样式生成各表，请勿删除或改名：", None),

@@ -185,7 +185,7 @@ def test_refreshing_through_a_symbolic_link_writes_the_linked_workbook(book, for
 # ---------------------------------------------------------------------------------------
 # long names
 # ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name_bytes", [240, 255])
+@pytest.mark.parametrize("name_bytes", [245, 255])
 def test_a_workbook_with_a_name_as_long_as_a_file_name_may_be_is_refreshed(book, form, name_bytes):
     stem = "补" * ((name_bytes - len(".xlsx")) // 3) + "x" * ((name_bytes - len(".xlsx")) % 3)
     long_book = book.with_name(stem + ".xlsx")
@@ -199,3 +199,27 @@ def test_a_workbook_with_a_name_as_long_as_a_file_name_may_be_is_refreshed(book,
     assert len(kept) == 4 and all(len(b.name.encode()) <= 255 for b in kept)
     ran(run_cli("refresh", long_book, "--quarter", "2026Q2", "-o", long_book, "-q"))  # -o the book itself
     assert len(backups_of(long_book)) == BACKUPS_KEPT
+
+
+def test_what_the_readme_sheet_says_about_backups_is_what_happens(demo_book):
+    """The 说明 sheet's sentence about backups names the folder and the number the tests above hold."""
+    text = "".join(str(c) for row in grids(demo_book, ["说明"])["说明"] for c in row if c)
+    assert f"“{BACKUP_FOLDER}”文件夹" in text and f"保留最近{BACKUPS_KEPT}份" in text and ".bak" not in text
+
+
+def test_a_save_during_the_backup_is_caught_and_its_backup_removed(book, tmp_path, monkeypatch):
+    """The content is compared before the backup is made; size and time once more right before the replace."""
+    from subsidy_xl.io import safe_save
+
+    real = safe_save._keep_backup
+    theirs = book.read_bytes()[:-1] + b"\0"  # another save, same size
+
+    def backup_then_colleague_saves(path):
+        kept = real(path)
+        path.write_bytes(theirs)  # a new modification time
+        return kept
+
+    monkeypatch.setattr(safe_save, "_keep_backup", backup_then_colleague_saves)
+    run = run_cli("refresh", book, "--quarter", "2026Q2", "-q")
+    assert run.code == cli.EXIT_UNREADABLE and "被修改过" in run.err, run.text
+    assert book.read_bytes() == theirs and not backups_of(book)

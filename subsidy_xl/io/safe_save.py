@@ -135,13 +135,17 @@ class Snapshot:
         """``before``: os.stat of the file taken before it was read; ``data``: the bytes read."""
         return cls(before.st_size, before.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
-    def matches(self, path: Path) -> bool:
-        """Whether the file at ``path`` is still exactly what was read."""
+    def same_stat(self, path: Path) -> bool:
+        """Whether the file at ``path`` still has the size and modification time it had (the quick check)."""
         try:
             now = os.stat(path)
         except FileNotFoundError:
             return False
-        if (now.st_size, now.st_mtime_ns) != (self.size, self.mtime_ns):
+        return (now.st_size, now.st_mtime_ns) == (self.size, self.mtime_ns)
+
+    def matches(self, path: Path) -> bool:
+        """Whether the file at ``path`` is still exactly what was read (size, time and content)."""
+        if not self.same_stat(path):
             return False
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
@@ -264,6 +268,11 @@ def safe_replace(path: str | os.PathLike[str], write_fn: Callable[[BinaryIO], ob
             shutil.copymode(path, temp)
             if backup:
                 kept = _keep_backup(path)
+        if expected is not None and not expected.same_stat(path):  # saved while the backup was made
+            if kept is not None:
+                kept.unlink(missing_ok=True)
+                kept = None
+            _refuse_if_changed(path, expected)
         try:
             os.replace(temp, path)
         except PermissionError as exc:  # Windows: another program holds the file open
