@@ -47,6 +47,9 @@ FIXED_TIME = _dt.datetime(2026, 1, 1)  # document properties, so regeneration is
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+# One column of wrapped text on a portrait page: narrow enough to fit A4 at full size in Excel and in
+# LibreOffice (whose character width, from the fonts it maps to, is wider than Excel's).
+PORTRAIT_TEXT_WIDTH = 78
 _FONT = "宋体"  # PDFs made on Linux print it as Noto Serif CJK SC (export/pdf.py, data/fonts.conf)
 
 
@@ -121,7 +124,7 @@ def _readme(ws) -> None:
         ("", None),
         ("本工具使用以下单元格样式生成各表，请勿删除或改名：", None),
     ]
-    content = SheetContent(README_SHEET, columns=[ColumnSpec(width=100)],
+    content = SheetContent(README_SHEET, columns=[ColumnSpec(width=PORTRAIT_TEXT_WIDTH)],
                            page=PageLayout(orientation="portrait", footer=footer_text("", README_SHEET)))
     for text, style in lines:
         content.add([text], style=style or "sign")  # wrapped, no border: prints whole within the page
@@ -199,8 +202,11 @@ def _project_info(ws, info: Mapping[str, object]) -> None:
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 90
     from .tables.layout import lines_needed, line_height, ROW_PADDING
-    for r, (_key, label) in enumerate(PROJECT_INFO_ITEMS, 2):
+    from .performance.layout import GOAL_CHARS
+    for r, (key, label) in enumerate(PROJECT_INFO_ITEMS, 2):
         value = info.get(label)
+        if key == "annual_goal":  # filled later by the tool, which sets no heights: room for a generated goal
+            value = max(str(value or ""), "字" * GOAL_CHARS, key=len)
         if isinstance(value, str) and value:
             lines = lines_needed(value, "note", 90)
             if lines > 1:

@@ -184,7 +184,7 @@ def test_readme_and_summary_print_whole(printed, pages):
     text = squeezed("".join(sheet_pages(pages, "正常离任村（社区）干部生活补助经费工作簿")))
     for row in book.grid(README_SHEET):
         if row and isinstance(row[0], str) and row[0]:
-            assert squeezed(row[0]).lstrip("·") in text, row[0]
+            assert squeezed(row[0]) in text, row[0]  # nothing cut at the page's edges
     summary = book.grid(SUMMARY_SHEET)
     assert len(sheet_pages(pages, summary[0][0])) == 1
 
@@ -241,3 +241,15 @@ def test_export_payment_pdf_prints_columns_whole_and_the_unpaid_list_apart(expor
     assert all(all(shows(h, p) for h in ONE_OFF_HEADERS) for p in one_off if "月岗位补贴" in p)
     entry = next(f for f in report.manifest["files"] if f["name"] == pdf.name)
     assert entry["pages"] == len(pages)
+
+
+def test_project_info_prints_every_value_whole(printed, pages):
+    """项目信息's 年度绩效目标 is written by the tool after the template set the row heights: it still prints whole."""
+    _pdf, book = printed
+    grid = book.grid("项目信息")
+    mine = [p for p in pages if "统一社会信用代码" in p and "本工作簿由" not in p]
+    text = squeezed("".join(mine))
+    values = [row[1] for row in grid[1:] if len(row) > 1 and isinstance(row[1], str) and row[1]]
+    assert any(len(v) > 200 for v in values)  # the filled 年度绩效目标
+    for value in values:
+        assert squeezed(value) in text, value[:30]

@@ -22,7 +22,7 @@ from ..params import Params, default_params
 from ..schema import GENDERS, ROSTERS, STYLES, TEXT_KINDS, Column, Roster, cell_style
 from ..tables.layout import ROW_PADDING, ColumnSpec, PageLayout, footer_text, line_height, lines_needed
 from ..tables.sheet import SheetContent
-from ..template import page_setup, put, storable, styled_workbook, write_content
+from ..template import PORTRAIT_TEXT_WIDTH, page_setup, put, storable, styled_workbook, write_content
 from .values import canon, id_key
 
 FORMAT = "subsidy-xl 街道报表 1"
@@ -35,7 +35,7 @@ BASELINE_HEADERS = ("名册", "身份证号", "列", "原值")
 META_LABELS = {"format": "格式", "street": "街道", "created": "生成时间", "source": "来源工作簿", "digest": "校验码"}
 
 Person = Mapping[str, object]  # column key -> the roster cell's value
-GUIDE_WIDTH = 100
+GUIDE_WIDTH = PORTRAIT_TEXT_WIDTH
 # The line under each roster's title: what the 街道 does on that sheet (the one-off roster has no 停发 columns).
 ROSTER_NOTES = {
     ROSTERS[0].name: "请核对预填人员：有变动直接修改，新增人员在下方空行填写，停发请填停发年月和停发原因（详见“填表说明”）",
