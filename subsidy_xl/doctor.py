@@ -107,7 +107,12 @@ def python_finding() -> Finding:
     version = ".".join(map(str, sys.version_info[:3]))
     bits = 64 if sys.maxsize > 2**32 else 32
     text = f"Python {version}（{bits} 位），{sys.executable}"
-    needs = [importlib.metadata.metadata(d).get("Requires-Python") for d in ("subsidy-xl", "xlwings")]
+    needs = []
+    for distribution in ("subsidy-xl", "xlwings"):
+        try:
+            needs.append(importlib.metadata.metadata(distribution).get("Requires-Python"))
+        except importlib.metadata.PackageNotFoundError:  # run from a source tree without installing
+            pass
     needs = [n for n in needs if n]
     if not all(SpecifierSet(n).contains(version) for n in needs):
         return Finding(False, "Python 版本", text + f"；需要 Python {'，'.join(needs)}",

@@ -322,6 +322,17 @@ def _select_case_texts(code: str) -> dict[str, str]:
     return texts
 
 
+def test_no_helper_shows_up_as_a_worksheet_function(modules) -> None:
+    """A Public Function of a standard module is also a worksheet function in Excel's wizard: only the UDF
+    wrappers may be; the generated texts module is Option Private Module, the callbacks' helpers Private."""
+    assert "\r\nOption Private Module\r\n" in modules[ADDIN_TEXT_MODULE].text()
+    callbacks = modules["RibbonCallbacks"].text()
+    assert not re.findall(r"^Public Function", callbacks, re.M)
+    assert re.findall(r"^Public Sub (\w+)\(", callbacks, re.M) == [
+        "OnRefreshAll", "OnCheck", "OnFillPerformance", "OnBuildQuarterly", "OnImportStreets", "OnExportPackage",
+        "OnShowHelp", "OnShowAbout"]
+
+
 def test_addin_texts_are_the_python_strings(modules) -> None:
     code = modules[ADDIN_TEXT_MODULE].text()
     assert _select_case_texts(code) == dict(MESSAGES)
@@ -373,7 +384,7 @@ def test_olevba_shows_the_new_vba_in_the_built_addin(xlam) -> None:
         parser.close()
     assert "Private Sub Workbook_Open()\r\n    SubsidyRegisterFunctions" in code["ThisWorkbook"]
     assert 'Application.MacroOptions Macro:="ONE_OFF_SUBSIDY"' in code[ADDIN_TEXT_MODULE]
-    assert "Public Function SubsidyPrecheck() As String" in code["RibbonCallbacks"]
+    assert "Private Function SubsidyPrecheck() As String" in code["RibbonCallbacks"]
     assert "launch.run(" in code["RibbonCallbacks"] and "subsidy_xl.excel.macros as m" not in code["RibbonCallbacks"]
 
 

@@ -337,3 +337,12 @@ def test_the_guide_describes_this_kit(manifest) -> None:
     import xlwings
 
     assert guide.count(xlwings.__version__) >= 3 and "0.37.8" in guide
+
+
+def test_the_kit_command_refuses_a_folder_with_files(tmp_path, capsys) -> None:
+    from subsidy_xl.cli import main
+
+    (tmp_path / "别的文件.txt").write_text("x", encoding="utf-8")
+    assert main(["kit", "-o", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"错误：输出文件夹 {tmp_path} 不是空的：请指定一个新的或空的文件夹\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["别的文件.txt"]

@@ -173,9 +173,13 @@ def install(kit=KIT):
         except OSError as e:
             say("无法删除旧的环境 %s（%s）。请关闭 Excel 和所有 Python 窗口后重试。" % (folder, e.strerror or e))
             return FAILED
-    import venv  # here: a Python without it has already been told it does not suit
+    try:
+        import venv
 
-    venv.EnvBuilder(with_pip=False, clear=True).create(folder)
+        venv.EnvBuilder(with_pip=False, clear=True).create(folder)
+    except Exception as e:  # an embeddable or trimmed Python, a folder the PC's policy blocks
+        say("无法建立专用 Python 环境（%s: %s）。请改用从 python.org 下载安装的 Python。" % (type(e).__name__, e))
+        return FAILED
     target = venv_python(folder)
     say("3/4 从安装包离线安装 subsidy-xl %s 及其依赖（不联网）……" % manifest["version"])
     done = subprocess.run(pip_install_command(manifest, python_key(), target, kit), env=_clean_pip_environment())

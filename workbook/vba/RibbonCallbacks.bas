@@ -66,7 +66,7 @@ Private Function InProtectedView() As Boolean
     InProtectedView = Not (Application.ActiveProtectedViewWindow Is Nothing)
 End Function
 
-Public Function SubsidyPrecheck() As String
+Private Function SubsidyPrecheck() As String
     ' "" when Python can be started; else the Chinese explanation of what is wrong.
     Dim interpreter As String, folder As String, root As String, dll As String, installed As String
     If InProtectedView() Then
