@@ -17,7 +17,7 @@ from .indicators import AMOUNT, AVERAGE, DEADLINE, PEOPLE, QUARTERS, TIME_MEASUR
 from .model import IndicatorRow, PerformanceTable
 from .narrative import COUNT, TOTAL as TEXT_TOTAL
 from .texts import Text, quoted
-from .values import QUALITATIVE, Figure, amount_in_yuan, is_count_unit, is_per_unit, money_unit, parse_figure, parse_nature, to_yuan
+from .values import QUALITATIVE, Figure, amount_in_yuan, read_amount, is_count_unit, is_per_unit, money_unit, parse_figure, parse_nature, to_yuan
 
 S = PERFORMANCE_SHEET
 
@@ -169,7 +169,12 @@ def _unnamed_amount(row: IndicatorRow, stated: Money, figures: Figures, texts: l
 
 
 def _funds(table: PerformanceTable, figures: Figures) -> Iterator[Issue]:
-    """年度资金总额 against the total; 其中：财政拨款 no more than it."""
+    """年度资金总额 against the total; 其中：财政拨款 no more than it; an amount that cannot be read says so."""
+    for label in ("年度资金总额", "其中：财政拨款"):
+        if label in table.header_cells and not read_amount(table.header.get(label)).readable:
+            yield Issue("perf-amount-unreadable", ERROR, S, table.header_cells[label], table.header_text(label),
+                        f"{label}“{table.header_text(label)}”读不出一个金额（应只写一个数，如“266.528万元”或“2665280”，"
+                        "分项可写在括号里）", "资金情况")
     total = _header_amount(table, "年度资金总额")
     if total is not None and total != figures.total_amount:
         yield Issue("perf-funds-total-mismatch", severity(figures.total_source), S, table.header_cells["年度资金总额"],
@@ -185,5 +190,5 @@ def _funds(table: PerformanceTable, figures: Figures) -> Iterator[Issue]:
 
 def _header_amount(table: PerformanceTable, label: str) -> Decimal | None:
     """A header amount: a number is yuan; text may say 元 or 万元."""
-    amount = amount_in_yuan(table.header.get(label))
+    amount = read_amount(table.header.get(label)).yuan  # 266528, "266528元", "26.6528万元", "854万(…)"
     return None if amount is None else Decimal(amount)
