@@ -222,6 +222,15 @@ def test_scripts_are_gbk_with_crlf_and_name_only_what_exists(kit, manifest, name
     assert b"\n" not in data.replace(b"\r\n", b"") and b"\r" not in data.replace(b"\r\n", b"")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")  # really GBK: a UTF-8 file would print mojibake there
+    # No GBK trail byte that cmd.exe could read as one of its special characters.
+    special = set(b'^|&<>%"()!\\')
+    assert not [ch for ch in set(text) if not ch.isascii() and ch.encode("gbk")[-1] in special]
+    # Inside a ( ) block no %VARIABLE% is expanded: a user folder such as "C:\\Users\\x (y)" would close the block.
+    depth = 0
+    for line in text.splitlines():
+        if depth:
+            assert not re.search(r"(?<!%)%[A-Za-z]\w*%", line.replace("%%", "")), line
+        depth += line.rstrip().endswith("(") - (line.strip() == ")")
     labels, jumps = _labels_and_jumps(text)
     assert jumps <= labels, jumps - labels
     # Blocks: every "(" that ends a line is closed by a ")" line.

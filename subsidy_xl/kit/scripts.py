@@ -104,7 +104,8 @@ def uninstall_script(addin: str) -> str:
             ")",
             f"if exist \"{home}\" rmdir /s /q \"{home}\"",
             f"if exist \"{home}\" (",
-            f"    echo 无法删除 {home}，请关闭 Excel 和所有 Python 窗口后重试。",
+            # Inside a ( ) block a path expanded at parse time could close it ("C:\\Users\\x (y)"): %% prints %.
+            f"    echo 无法删除 {home.replace('%', '%%')}，请关闭 Excel 和所有 Python 窗口后重试。",
             "    set \"RC=1\"",
             "    goto :done",
             ")",
@@ -162,7 +163,7 @@ def readme(manifest: dict, resolutions: Sequence) -> str:
         "",
         "四、文件",
         f"  {installer.CHECKSUMS}：本文件夹中每个文件的 SHA-256 校验值；",
-        f"  {installer.MANIFEST}：各 Python 版本使用的安装清单；wheels：安装用的文件；requirements：每个 Python 版本的安装清单（含校验值）。",
+        f"  {installer.MANIFEST}：各 Python 版本是否支持及原因；wheels：安装用的文件；requirements：每个 Python 版本的安装清单（含校验值）。",
         "  详细说明见源代码中的 docs/excel_install_zh.md。",
     ]
     return "\r\n".join(lines) + "\r\n"
