@@ -19,7 +19,8 @@ import pytest
 from reliability_support import run_cli
 
 from subsidy_xl.web.app import TOKEN_HEADER, cookie_name
-from subsidy_xl.web.launcher import DESKTOP_NAME, WINDOWS_NAME, desktop_entry, make_launcher, windows_launcher
+from subsidy_xl.web.launcher import (DESKTOP_NAME, WINDOWS_NAME, desktop_entry, mac_command, make_launcher,
+                                     windows_launcher)
 from subsidy_xl.web.server import Server
 
 
@@ -208,3 +209,12 @@ def test_make_launcher_for_windows(tmp_path):
     assert path.name == WINDOWS_NAME
     command = next(line for line in path.read_bytes().decode("gbk").split("\r\n") if "subsidy_xl.cli" in line)
     assert cmd_argv(command)[-1] == str(tmp_path.resolve())
+
+
+def test_mac_command_is_a_shell_script_running_this_python_on_the_folder(tmp_path):
+    text = mac_command("/usr/local/bin/python3", f"/Users/张三/{STRANGE}")
+    assert text.startswith("#!/bin/sh\n")
+    script = tmp_path / "launch.command"
+    script.write_text(text.replace("exec ", "printf '%s\\n' ", 1), encoding="utf-8")  # the shell's own reading
+    argv = subprocess.run(["sh", str(script)], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert argv == ["/usr/local/bin/python3", "-m", "subsidy_xl.cli", "ui", f"/Users/张三/{STRANGE}"]

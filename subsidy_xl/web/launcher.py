@@ -1,8 +1,10 @@
-"""Double-click launchers for staff who never open a terminal: a .cmd for Windows and a .desktop entry
-for Kylin/UOS (and other Linux desktops). Each runs this very Python with ``-m subsidy_xl.cli ui FOLDER``."""
+"""Double-click launchers for staff who never open a terminal: a .cmd for Windows, a .desktop entry
+for Kylin/UOS (and other Linux desktops), a .command for macOS. Each runs this very Python with
+``-m subsidy_xl.cli ui FOLDER``."""
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from ..io.errors import UserError
 TITLE = "离任补贴工具"
 WINDOWS_NAME = f"{TITLE}.cmd"
 DESKTOP_NAME = "subsidy-xl-ui.desktop"
+MAC_NAME = f"{TITLE}.command"
 
 
 def _cmd_quoted(text: str) -> str:
@@ -54,6 +57,12 @@ def desktop_entry(python: str, folder: str) -> str:
     ])
 
 
+def mac_command(python: str, folder: str) -> str:
+    """The .command file macOS opens in Terminal on a double click: a shell script."""
+    argv = " ".join(shlex.quote(a) for a in (python, "-m", "subsidy_xl.cli", "ui", folder))
+    return f"#!/bin/sh\n# {TITLE}：双击启动网页版；用完后关闭本窗口即退出\nexec {argv}\n"
+
+
 def desktop_folder() -> Path:
     """The user's desktop: %USERPROFILE%\\Desktop on Windows, XDG's DESKTOP (桌面 on Chinese Kylin/UOS)."""
     home = Path.home()
@@ -81,6 +90,10 @@ def make_launcher(folder: Path, target_dir: Path | None = None, windows: bool | 
     if windows:
         path = target_dir / WINDOWS_NAME
         path.write_bytes(windows_launcher(python, folder))
+    elif sys.platform == "darwin":
+        path = target_dir / MAC_NAME
+        path.write_text(mac_command(python, folder), encoding="utf-8")
+        path.chmod(0o755)
     else:
         path = target_dir / DESKTOP_NAME
         path.write_text(desktop_entry(python, folder), encoding="utf-8")
