@@ -126,7 +126,7 @@ async function selectBook(name, quarter = "") {
   state.book = name;
   showBook(name);
   const job = await runJob(() => api(`/api/books/${encodeURIComponent(name)}/summary`, { method: "POST", json: { quarter } }));
-  if (job) show(job.result, false);
+  if (job && state.book === name) show(job.result, false);  // another book may have been chosen meanwhile
 }
 
 // ------------------------------------------------------------------ results
@@ -294,7 +294,7 @@ async function act(action) {
   } else {
     job = await runJob(post());
   }
-  if (job) show(job.result);
+  if (job) { show(job.result); await loadFolder(); }  // new files, changed sizes and times
 }
 
 async function importForms(files) {
@@ -302,7 +302,7 @@ async function importForms(files) {
   const form = new FormData();
   for (const f of files) form.append("file", f, f.name);
   const job = await runJob(() => api(bookPath("import-streets"), { method: "POST", form }));
-  if (job) show(job.result);
+  if (job) { show(job.result); await loadFolder(); }
 }
 
 async function newBook(demo) {
