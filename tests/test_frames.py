@@ -368,3 +368,34 @@ def test_quarter_names(full, demo_book):
     assert full.payments("2026Q4").equals(full.payments(Quarter(2026, 4)))
     with pytest.raises(ValueError, match="季度格式"):
         frames.open_workbook(demo_book, "2026年二季度")
+
+
+# ---------------------------------------------------------------- what the README says
+
+def _readme_part() -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index("- DataFrames for analysts")
+    return text[start:text.index("\n- ", start + 1)]
+
+
+def test_the_readme_example_runs_and_says_what_is_true(demo_book, tmp_path, monkeypatch):
+    part = _readme_part()
+    code = "\n".join(line[2:] for line in part.split("```python\n", 1)[1].split("```", 1)[0].splitlines())
+    _copy(demo_book, tmp_path / "补贴.xlsx")
+    monkeypatch.chdir(tmp_path)
+    names: dict = {}
+    exec(compile(code, "README.md", "exec"), names)
+    _people, total = _payment_rows(read_book(demo_book).grid(QUARTERLY_SHEET))
+    assert names["paid"] == total["本季金额"]
+    assert list(names["held"].columns) == ["row", "name", "due", "reason"] and len(names["held"]) == 2
+    assert all(re.match(rf"[A-Z]+{row}：", reason) for row, reason in zip(_col(names["held"], "row"), names["held"].reason))
+    assert names["wb"].budget["living_total"] == names["wb"].figures["living_total"] > 0
+    # Every name the README lists exists.
+    listed = set(re.findall(r"`([a-z_]+)(?:\(|`)", part))
+    workbook_names = listed - {"open_workbook", "from_frames", "mask", "status", "paid", "due", "reason", "cells",
+                               "row", "frames", "analyse"}
+    assert {"living", "one_off", "payments", "one_off_payments", "issues", "indicators", "budget", "figures",
+            "analysis"} <= workbook_names
+    assert all(hasattr(names["wb"], n) for n in workbook_names), workbook_names
+    assert callable(frames.open_workbook) and callable(frames.from_frames)
+    assert {"row", "status", "paid", "due", "reason", "cells"} <= set(names["wb"].payments().columns)
