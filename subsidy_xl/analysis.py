@@ -15,6 +15,7 @@ from .checks.project_info import check_project_info
 from .checks.workbook import check_external_links, check_stray_cells
 from .compute import LivingPerson, OneOffPerson, assess_living, assess_one_off, hold
 from .issues import Issue, sort_issues
+from .not_people import LazyRows
 from .months import Quarter, YearMonth, quarter_of
 from .params import Params, params_from_grid, payment_stops
 from .performance.checks import check_performance
@@ -86,7 +87,7 @@ def read_project_info(grid: Grid | None) -> tuple[dict[str, object], dict[str, s
 def row_kinds(src: BookSource, name: str) -> tuple[frozenset[int], frozenset[int]]:
     """(table total rows, formula rows) of a sheet, when the source knows them (the file reader does)."""
     totals, formulas = getattr(src, "totals_rows", None), getattr(src, "formula_rows", None)
-    return (totals(name) if totals else frozenset()), (formulas(name) if formulas else frozenset())
+    return (totals(name) if totals else frozenset()), (LazyRows(lambda: formulas(name)) if formulas else frozenset())
 
 
 def analyse(src: BookSource, quarter: Quarter | None = None) -> Analysis:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import AbstractSet, Mapping, Sequence
+from typing import AbstractSet, Callable, Iterator, Mapping, Sequence
 
 TOTAL_ROW, TABLE_TOTAL_ROW, NOTE_ROW, FORMULA_ROW = "合计行", "表格汇总行", "说明行", "公式行"
 
@@ -74,3 +74,25 @@ def candidate_rows(body: Sequence[Sequence[object]], cols: Mapping[str, int]) ->
         return list(range(len(body)))
     return [i for i, row in enumerate(body)
             if not (id_col < len(row) and type(row[id_col]) is str and len(row[id_col]) == 18)]
+
+
+class LazyRows(AbstractSet[int]):
+    """A set of rows found only when first asked (the formula rows of a big roster cost a pass over its XML,
+    needed only when some row has no ID)."""
+
+    def __init__(self, find: Callable[[], AbstractSet[int]]) -> None:
+        self._find, self._rows = find, None
+
+    def _get(self) -> AbstractSet[int]:
+        if self._rows is None:
+            self._rows = self._find()
+        return self._rows
+
+    def __contains__(self, row: object) -> bool:
+        return row in self._get()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())

@@ -119,8 +119,8 @@ def test_one_far_flung_street_form_does_not_stop_the_others(demo_book, tmp_path)
     phones = {row[19] for row in grid}
     assert {"13900000001", "13900000002"} <= phones  # both forms' changes merged
     changes = read_book(book).grid(CHANGES_SHEET)
-    assert any(r and r[0] == "cell-far-from-data" and r[3] == "XFD1048576" and "洛龙街道.xlsx" in str(r[2])
-               for r in changes)
+    assert any({"cell-far-from-data", "XFD1048576"} <= set(r) and any("洛龙街道.xlsx" in str(v) for v in r)
+               for r in changes)  # the import's problems (whatever columns the block spreads them over)
 
 
 def test_a_form_that_makes_the_reader_fail_is_reported_and_the_others_imported(demo_book, tmp_path, monkeypatch):
@@ -147,7 +147,7 @@ def test_a_form_that_makes_the_reader_fail_is_reported_and_the_others_imported(d
     assert "Traceback" not in run.text
     assert "13900000001" in {row[19] for row in read_book(book).grid(LIVING.name)}
     changes = read_book(book).grid(CHANGES_SHEET)
-    assert any(r and r[0] == "form-unreadable" and "洛龙街道.xlsx" in str(r[2]) for r in changes)
+    assert any("form-unreadable" in r and any("洛龙街道.xlsx" in str(v) for v in r) for r in changes)
 
 
 # ------------------------------------------------------------------------------------------ the issue cap

@@ -21,7 +21,8 @@ from stdnum.cn import ric
 from reliability_support import network_forbidden, returned_form, run_cli  # noqa: F401 - autouse guard
 from subsidy_xl.io.reader import read_book
 from subsidy_xl.sample import load_sample
-from subsidy_xl.schema import ISSUES_SHEET, LIVING, ONE_OFF
+from subsidy_xl.schema import ISSUES_SHEET, LIVING, ONE_OFF, PARAMS_SHEET
+from subsidy_xl.service import template_path
 
 ONE_OFF_AMOUNT = ONE_OFF.headers.index("补助金额")
 ONE_OFF_TERMS = ONE_OFF.headers.index("连续任满届数")
@@ -95,9 +96,14 @@ def _build(engine: str, path: Path, street: str = "吴家营街道") -> tuple[Pa
     rosters = {LIVING: (_people(LIVING.name, street, 3), "月补贴标准"),
                ONE_OFF: (_people(ONE_OFF.name, street, 3), "补助金额")}
     totals = {}
+    params = read_book(template_path()).grid(PARAMS_SHEET)  # the 参数 sheet's values, written by ``engine`` too
+    cells = [(r, c, v) for r, row in enumerate(params) for c, v in enumerate(row) if v is not None]
     if engine == "xlsxwriter":
         wb = xlsxwriter.Workbook(str(path))
         text = wb.add_format({"num_format": "@"})
+        ws = wb.add_worksheet(PARAMS_SHEET)
+        for r, c, v in cells:
+            ws.write(r, c, v)
         for spec, (people, summed) in rosters.items():
             ws = wb.add_worksheet(spec.name)
             rows = [[i + 1] + [p.get(h) for h in spec.headers[1:]] for i, p in enumerate(people)]
@@ -115,7 +121,9 @@ def _build(engine: str, path: Path, street: str = "吴家营街道") -> tuple[Pa
         wb.close()
     else:
         wb = openpyxl.Workbook()
-        wb.remove(wb.active)
+        wb.active.title = PARAMS_SHEET
+        for r, c, v in cells:
+            wb.active.cell(r + 1, c + 1, v)
         for spec, (people, summed) in rosters.items():
             ws = wb.create_sheet(spec.name)
             ws.append(list(spec.headers))

@@ -52,7 +52,7 @@ class StrayCell:
 
 @dataclass
 class SheetScan:
-    formula_rows: frozenset[int] = frozenset()  # Excel rows holding at least one formula
+    formula_rows: frozenset[int] | None = frozenset()  # Excel rows holding a formula; None: not looked for yet
     stray: list[StrayCell] = field(default_factory=list)  # cells with a value beyond the data block
     last_row: int = 0  # the data block's last Excel row (0: the whole sheet is kept)
     last_col: int = 0  # its last 0-based column (0: no column was set apart)
@@ -80,15 +80,48 @@ def _block_end(numbers: list[int], gap: int, start: int) -> int:
     return end
 
 
-def scan_sheet(xml: bytes) -> SheetScan:
-    """Formula rows and far-away cells of a worksheet part, by byte searches over its XML."""
-    scan = SheetScan()
-    formula_rows = set()
+_QUICK_WIDE = re.compile(rb'r="[A-Z][A-Z]')  # a reference beyond column Z (a quick test; _WIDE_CELL tells)
+_READ_CHUNK = 8 << 20
+
+
+def scan_part(package: SafePackage, part: str) -> tuple[SheetScan, bytes | None]:
+    """scan_sheet of a worksheet part, inflated in chunks (and so CRC-checked): the common sheet (no cell
+    beyond column Z, no gap of ROW_GAP rows) is known as such in one pass without holding its XML; any
+    other is read whole and scanned (returned with its XML, which a trimmed copy and error cells need). Formula rows are
+    found only by the full scan; ``formula_rows`` finds them for a common sheet when asked."""
+    tail, wide, errors, rows, last = b"", False, False, 0, b""
+    for chunk in package.iter_chunks(part, _READ_CHUNK):
+        data = tail + chunk
+        wide = wide or _QUICK_WIDE.search(data) is not None
+        errors = errors or data.find(b't="e"') >= 0  # error cells: the reader reads them from the XML
+        rows += data.count(b"<row ") - tail.count(b"<row ")
+        at = data.rfind(b"<row ")
+        if at >= 0:
+            last = data[at:at + 64]
+        tail = data[-16:]
+    found = _ROW_START.match(last)
+    last_row = int(found.group(1)) if found else 0
+    if not (wide or errors or last_row - rows > ROW_GAP):
+        return SheetScan(formula_rows=None), None
+    xml = package.read(part)
+    if not (wide or last_row - rows > ROW_GAP):
+        return SheetScan(formula_rows=None), xml  # read whole for its error cells alone
+    return scan_sheet(xml), xml
+
+
+def formula_rows(xml: bytes) -> frozenset[int]:
+    """Excel rows of a worksheet's XML that hold a formula."""
+    rows = set()
     for found in _FORMULA.finditer(xml):
         row = _ROW_START.search(xml, xml.rfind(b"<row", 0, found.start()))
         if row:
-            formula_rows.add(int(row.group(1)))
-    scan.formula_rows = frozenset(formula_rows)
+            rows.add(int(row.group(1)))
+    return frozenset(rows)
+
+
+def scan_sheet(xml: bytes) -> SheetScan:
+    """Formula rows and far-away cells of a worksheet part, by byte searches over its XML."""
+    scan = SheetScan(formula_rows=formula_rows(xml))
 
     rows = [int(m.group(1)) for m in _ROW_START.finditer(xml)]
     if rows and rows == sorted(rows):

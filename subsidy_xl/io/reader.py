@@ -33,7 +33,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ..cells import range_text
 from .bad_dates import calamine_gave_up, dates_as_text
-from .extent import SheetScan, resolve_shared, scan_sheet, without_strays
+from .extent import SheetScan, formula_rows, resolve_shared, scan_part, without_strays
 from .zipsafe import RESAVE_HINT, NotInWorkbook, SafePackage, SheetEntry, UnreadableWorkbook, UnsafeWorkbook
 
 __all__ = ["BookData", "CellRange", "NotInWorkbook", "SheetData", "UnreadableWorkbook", "UnsafeWorkbook", "Value",
@@ -130,7 +130,10 @@ class BookData:
         if name not in self:
             return frozenset()
         self.sheet(name)
-        return self.scans[name].formula_rows
+        scan = self.scans[name]
+        if scan.formula_rows is None:  # a sheet read the quick way: looked for now, once
+            scan.formula_rows = formula_rows(self._package.read(self._entries[name].part))
+        return scan.formula_rows
 
     def totals_rows(self, name: str) -> frozenset[int]:
         """Excel rows of the sheet that are an Excel table's total row (``totalsRowCount`` of its table parts)."""
@@ -158,8 +161,8 @@ class BookData:
     def _read_sheet(self, entry: SheetEntry, on_reader_thread: bool = False) -> SheetData:
         # Inflate once through zipfile first: bounded by the checked declared size
         # and CRC-verified, so calamine never meets a member that lies about its size.
-        xml = self._package.read(entry.part)
-        scan = self.scans[entry.name] = scan_sheet(xml)
+        scan, xml = scan_part(self._package, entry.part)  # inflated once, CRC-checked (see extent.py)
+        self.scans[entry.name] = scan
         try:
             if scan.trimmed:  # far-away cells: calamine reads a copy without them (see extent.py)
                 resolve_shared(scan, self._package)
