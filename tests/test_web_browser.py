@@ -185,5 +185,8 @@ def test_staff_check_refresh_and_export_in_the_browser(served, browser, tmp_path
     assert manifest["quarter"] == "2026Q2" and any(n.endswith(".pdf") for n in names)
     assert {e["name"] for e in manifest["files"]} <= set(names)
 
+    origin = server.url.split("/?")[0]
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded and all(url.startswith(origin + "/") for url in loaded), loaded  # nothing from a network
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not severe, severe  # no script error, no blocked resource (the CSP allows all the page needs)

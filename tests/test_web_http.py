@@ -210,8 +210,11 @@ def test_check_lists_the_issues_of_the_cli_and_changes_nothing(page, folder):
 def test_refresh_writes_what_the_cli_writes(page, folder, tmp_path):
     book, twin = folder / "demo.xlsx", tmp_path / "twin.xlsx"
     shutil.copyfile(book, twin)
-    job = page.act("demo.xlsx", "refresh")
+    started = page.post("/api/books/demo.xlsx/refresh", {})
+    assert started.status_code == 202 and started.get_json()["state"] in ("running", "done")
+    job = page.job(started)
     assert job["state"] == "done" and job["title"] == "全部刷新"
+    assert len(job["messages"]) >= 2 and job["messages"][-1] == job["message"]  # the use case's progress, polled
     cli = run_cli("refresh", twin, "-q")
     assert cli.code == 1  # the demo has errors
     summary_line = cli.out.splitlines()[1]
