@@ -98,7 +98,8 @@ def _excel_stores(value):
     return value
 
 
-RANGE_ACTIONS = {"setValues", "rangeClearContents", "setNumberFormat", "rangeUnmerge", "rangeMerge"}
+RANGE_ACTIONS = {"setValues", "rangeClearContents", "setNumberFormat", "rangeUnmerge", "rangeMerge",
+                 "setColumnWidth", "setRowHeight"}  # the last two: an owned sheet's print layout (issue 15)
 
 
 def replay(data: dict, actions: list[dict]) -> dict[str, list[list]]:

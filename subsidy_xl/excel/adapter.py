@@ -169,6 +169,42 @@ def write_sheet(sheet, content: SheetContent, styler: ComStyler | None) -> None:
         sheet.range(ref).merge()
 
 
+_XL_LANDSCAPE, _XL_PORTRAIT, _XL_PAPER_A4 = 2, 1, 9  # Excel's XlPageOrientation and XlPaperSize
+
+
+def write_layout(sheet, layout, com: bool) -> None:
+    """The print layout (tables/layout.py) of an owned sheet: column widths and the computed row heights
+    everywhere the engine takes them (characters in desktop Excel, points in the remote engine's Office.js
+    client); page setup, print titles and area, breaks and footer through COM (Excel for Windows)."""
+    from ..tables.layout import column_points
+
+    try:
+        for i, width in enumerate(layout.widths):
+            sheet.range((1, i + 1)).column_width = width if com else column_points(width)
+        for row, height in layout.heights.items():
+            sheet.range((row, 1)).row_height = height
+    except NotImplementedError:  # an engine without them: values and styles are what matter
+        return
+    if not com:
+        return
+    page = layout.page
+    setup = sheet.api.PageSetup
+    setup.PaperSize = _XL_PAPER_A4
+    setup.Orientation = _XL_LANDSCAPE if page.orientation == "landscape" else _XL_PORTRAIT
+    if page.fit_width:
+        setup.Zoom = False
+        setup.FitToPagesWide = 1
+        setup.FitToPagesTall = 1 if page.fit_height else False
+    setup.CenterHorizontally = page.centered
+    setup.PrintTitleRows = f"${page.title_rows[0]}:${page.title_rows[1]}" if page.title_rows else ""
+    setup.PrintArea = page.print_area or ""
+    parts = dict(re.findall(r"&([LCR])((?:[^&]|&[^LCR])*)", page.footer or ""))
+    setup.LeftFooter, setup.CenterFooter, setup.RightFooter = (parts.get(k, "") for k in "LCR")
+    sheet.api.ResetAllPageBreaks()
+    for row in page.breaks:
+        sheet.api.HPageBreaks.Add(sheet.api.Range(f"A{row + 1}"))
+
+
 def patch_blocks(patch: Patch) -> list[tuple[int, int, list[list[object]]]]:
     """(first Excel row, first 0-based col, values) rectangles covering the patch exactly.
 
@@ -249,7 +285,9 @@ def apply_plan_live(book, plan: WritePlan) -> LiveWrite:
     done = LiveWrite()
     styler = ComStyler() if is_windows_excel(book) else None
     for content in plan.sheets:
-        write_sheet(_sheet(book, content.name, done), content, styler)
+        sheet = _sheet(book, content.name, done)
+        write_sheet(sheet, content, styler)
+        write_layout(sheet, content.layout(), com=styler is not None)
         done.sheets.append(content.name)
     for name, (before, count) in plan.inserted_rows.items():  # new people above a total row: as Excel inserts
         book.sheets[name].range(f"{before}:{before + count - 1}").insert("down")
