@@ -236,10 +236,12 @@ def resolve(target: Target, requirements: Sequence[str], find_links: Sequence[Pa
 
 
 def _report_files(report: Path) -> list[Path]:
-    from urllib.parse import unquote, urlparse
+    """The local wheel files of a pip installation report (file: URLs, also C:/ ones on Windows)."""
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
 
     items = json.loads(report.read_text(encoding="utf-8"))["install"]
-    return [Path(unquote(urlparse(item["download_info"]["url"]).path)) for item in items]
+    return [Path(url2pathname(urlparse(item["download_info"]["url"]).path)) for item in items]
 
 
 def _dll_note(target: Target, files: Iterable[Path]) -> str | None:
@@ -264,22 +266,45 @@ def _dll_note(target: Target, files: Iterable[Path]) -> str | None:
     return "依赖中没有 xlwings"
 
 
+UNRESOLVABLE = "unresolvable.json"  # in the cache: targets the registry could not serve, and for which requirements
+
+
+def _requirements_key(project_wheel: Path) -> str:
+    metadata = wheel_metadata(project_wheel)
+    return "\n".join([metadata.get("Requires-Python") or "", *sorted(metadata.get_all("Requires-Dist") or [])])
+
+
 def resolve_target(target: Target, project_wheel: Path, cache: Path, work: Path, refresh: bool = False,
                    progress: Callable[[str], None] = lambda m: None) -> Resolution:
-    """The wheels ``target`` needs: from the cache when it has them, else downloaded into it."""
+    """The wheels ``target`` needs: from the cache when it has them, else downloaded into it.
+
+    A target the registry could not serve is remembered in the cache with the project's
+    requirements: until they change (or ``refresh``), it is not asked again.
+    """
     requirements = [str(project_wheel), "pip"]
     links = [project_wheel.parent, cache]
     report = work / f"report-{target.key}.json"
+    known_bad = cache / UNRESOLVABLE
+    bad = json.loads(known_bad.read_text(encoding="utf-8")) if known_bad.is_file() else {}
+    key = _requirements_key(project_wheel)
     done = None if refresh else resolve(target, requirements, links, report)
     if done is None or done.returncode != 0:
+        remembered = bad.get(target.key)
+        if not refresh and remembered and remembered["requires"] == key:
+            return Resolution(target, error=remembered["error"])
         progress(f"{target.key}：从软件包仓库下载")
         fetched = run_pip(["download", *target.pip_options(), "--dest", str(cache), "--find-links",
                            str(project_wheel.parent), *requirements], target)
-        if fetched.returncode != 0:
-            return Resolution(target, error=_pip_error(fetched))
-        done = resolve(target, requirements, links, report)
+        done = resolve(target, requirements, links, report) if fetched.returncode == 0 else fetched
         if done.returncode != 0:
-            return Resolution(target, error=_pip_error(done))
+            error = _pip_error(done)
+            if "软件包仓库中没有适用的" in error:  # the registry's answer, not a network failure: remember it
+                bad[target.key] = {"requires": key, "error": error}
+                known_bad.write_text(json.dumps(bad, ensure_ascii=False, indent=1), encoding="utf-8")
+            return Resolution(target, error=error)
+    if target.key in bad:
+        del bad[target.key]
+        known_bad.write_text(json.dumps(bad, ensure_ascii=False, indent=1), encoding="utf-8")
     files = _report_files(report)
     missing = missing_requirements(target, files)
     if missing:  # pip did not see what Windows needs: refuse rather than ship a kit that fails at install
