@@ -311,6 +311,8 @@ def test_import_streets_uploads_several_forms_and_shows_the_changes(page, folder
     assert NEW_ID[:6] + "********" + NEW_ID[-4:] in text
     names = {row[4] for row in written[1:] if len(row) > 4}
     assert {"新增测试", "另一新人"} <= names
+    work = tmp_path / "work"  # the uploads are not kept once imported
+    assert not [p for p in work.rglob("*") if p.is_file()]
 
 
 def test_import_without_forms_is_refused(page):
@@ -337,6 +339,8 @@ def test_export_downloads_the_package_as_one_zip(page, folder, tmp_path):
     assert sorted(zf.namelist()) == sorted(p.relative_to(cli_dir).as_posix() for p in cli_dir.rglob("*") if p.is_file())
     assert manifest["totals"] == json.loads((cli_dir / "manifest.json").read_text(encoding="utf-8"))["totals"]
     assert page.get("/download/not-a-key").status_code == 404
+    kept = [p for p in (tmp_path / "work").rglob("*") if p.is_file()]
+    assert [p.name for p in kept] == [download["name"]]  # only the .zip, in the page's private folder
 
 
 def test_new_and_demo_make_workbooks_in_the_folder_and_never_overwrite(page, folder, tmp_path):
@@ -545,3 +549,12 @@ def test_no_id_or_account_reaches_the_page(page, folder):
     leaked = [s for s in secrets_ if s in text]
     assert not leaked
     assert not re.search(r"(?<!\d)\d{17}[\dX](?!\d)", text)
+
+
+def test_the_page_keeps_uploads_and_packages_in_an_owner_only_folder(folder):
+    app = create_app(folder, PORT, TOKEN)
+    holder = app.extensions["subsidy_xl_tmp"]
+    work = Path(holder.name)
+    assert work.is_dir() and work.stat().st_mode & 0o777 == 0o700
+    holder.cleanup()
+    assert not work.exists()

@@ -3,6 +3,7 @@ name (``service``) and turns its report into what the page shows."""
 from __future__ import annotations
 
 import secrets
+import shutil
 import threading
 import zipfile
 from pathlib import Path
@@ -94,7 +95,11 @@ class Desk:
         return {"message": "\n".join(lines), "issues": issue_rows(a.issues, roster_data(a)), "summary": figures(a)}
 
     def import_streets(self, book: Path, forms: Sequence[Path], progress: Progress) -> dict:
-        report = service.import_streets(book, list(forms), None, progress)
+        try:
+            report = service.import_streets(book, list(forms), None, progress)
+        finally:  # the uploaded forms hold people's IDs and accounts: not kept once read
+            for form in forms:
+                shutil.rmtree(Path(form).parent, ignore_errors=True)
         changes = sheet_table(service.open_book(book).grid(CHANGES_SHEET))  # the 变动情况 sheet as written
         return {"message": f"{_saved(report)}\n{masked(report.summary())}\n{IMPORT_HINT}",
                 "issues": issue_rows(report.problems), "changes": changes, "issues_title": "导入时发现的问题"}
@@ -110,6 +115,7 @@ class Desk:
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
             for f in sorted(p for p in report.out_dir.rglob("*") if p.is_file()):
                 zf.write(f, f.relative_to(report.out_dir).as_posix())
+        shutil.rmtree(report.out_dir, ignore_errors=True)  # only the .zip is kept, until the page is closed
         lines = [f"已生成报送材料（{name}）", report.summary()]
         lines += [f"注意：{w}" for w in report.warnings]
         if report.errors:
