@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 from ..idcard import mask, mask_account
 from ..issues import Issue, count_by_severity
-from ..schema import ROSTERS, SEVERITY_LABELS
+from ..schema import SEVERITY_LABELS
 from ..tables.budget import PART_HEADERS, QUARTER_HEADERS, budget_sheet
 from ..tables.summary import QUARTER_CHART_COLS, QUARTER_FIRST_ROW, QUARTER_LAST_ROW, STREET_CHART_COLS, STREET_FIRST_ROW
 from ..tables.summary import QUARTER_HEADERS as SUMMARY_QUARTER_HEADERS
@@ -166,4 +166,5 @@ def sheet_table(grid: Sequence[Sequence[object]] | None) -> list[list[str]]:
 
 
 def roster_data(analysis) -> list:
-    return [analysis.living, analysis.one_off][:len(ROSTERS)]
+    """The rosters an analysis read (their rows give each issue its 街道)."""
+    return [analysis.living, analysis.one_off]
