@@ -356,3 +356,10 @@ def test_reading_a_workbook_open_in_an_office_suite_says_what_is_read(book, tmp_
         json.loads(run.out)  # the note goes to stderr: the JSON stays whole
     lock_files(book)[lock].unlink()
     assert "注意：" not in run_cli(*args[:-4], "-q").err if name == "export" else "注意：" not in run_cli(*args).err
+
+
+@pytest.mark.skipif(NO_SMALL_DISK is not None, reason=str(NO_SMALL_DISK))
+def test_building_the_add_in_onto_a_full_disk_leaves_no_broken_add_in(tmp_path):
+    run = on_small_disk(tmp_path, 16 << 10, {}, "addin", "build", "-o", "{disk}")
+    assert_disk_full_explained(run)
+    assert "subsidy_xl.xlam" in run.err and set(run.files) <= {LOCK_FILE}, sorted(run.files)

@@ -196,9 +196,15 @@ def write_addin_package(
         **{f"xl/worksheets/sheet{n}.xml": _worksheet(s) for n, s in enumerate(sheets, start=1)},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in parts.items():
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, content.encode("utf-8") if isinstance(content, str) else content)
+
+    def write(handle) -> None:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in parts.items():
+                info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, content.encode("utf-8") if isinstance(content, str) else content)
+
+    from ..io.safe_save import safe_replace
+
+    safe_replace(path, write, backup=False)  # complete or not at all: a full disk leaves no broken add-in
     return path
