@@ -88,8 +88,8 @@ class Workbook:
 
     @property
     def budget(self) -> dict:
-        """The figures of 资金安排 and 汇总 (``Analysis.budget``; ``RefreshReport.figures`` of a refresh)."""
-        return self.analysis.budget
+        """The figures of 资金安排 and 汇总 (``Analysis.budget``; ``RefreshReport.figures`` of a refresh), a copy."""
+        return dict(self.analysis.budget)
 
     figures = budget  # the name RefreshReport gives the same dict
 
@@ -330,7 +330,9 @@ def from_frames(living: "pd.DataFrame | None" = None, one_off: "pd.DataFrame | N
     (``Workbook.living`` with ``mask=False`` comes back unchanged); other columns are ignored. A ``row``
     column (Excel row numbers, ascending) puts each person at that row, so issues name the same cells;
     otherwise the header is row 1 and people start at row 2. The rules need the full IDs: pass unmasked
-    data. A roster left out is an empty one.
+    data. An ID, account or phone number held as an integer (``read_csv`` makes them so) is exact in pandas and
+    is read as its digits; one held as a float has lost digits, and is reported as a number cell in a workbook
+    is. A roster left out is an empty one.
 
     ``params``, ``project_info``, ``performance`` (the 参数, 项目信息 and 绩效目标表 sheets): a ``Workbook``
     (its sheet as read), or the sheet's cells from A1 (rows of values, or a DataFrame read with
@@ -384,12 +386,15 @@ def _roster_grid(frame: "pd.DataFrame | None", spec: Roster) -> list[list[object
     headers = set(by_key.values())
     if frame is None:
         return [list(spec.headers)]
+    digits = {c.header for c in spec.columns if c.kind in _DIGIT_KINDS}
     placed = []  # (0-based frame column, header)
     for i, name in enumerate(frame.columns):
         header = by_key.get(name, name) if isinstance(name, str) else None
         if header in headers and header not in (h for _i, h in placed):
             placed.append((i, header))
-    body = [[_cell(row[i]) for i, _h in placed] for row in frame.itertuples(index=False, name=None)]
+    as_text = [h in digits for _i, h in placed]
+    body = [[_digits(_cell(row[i])) if text else _cell(row[i]) for (i, _h), text in zip(placed, as_text)]
+            for row in frame.itertuples(index=False, name=None)]
     grid = [[h for _i, h in placed]]
     rows = list(frame["row"]) if "row" in frame.columns else None
     numbers = [_cell(r) for r in rows] if rows is not None else None
@@ -402,6 +407,15 @@ def _roster_grid(frame: "pd.DataFrame | None", spec: Roster) -> list[list[object
     else:
         grid.extend(body)
     return grid
+
+
+_DIGIT_KINDS = frozenset({"id", "account", "phone"})
+
+
+def _digits(value: object) -> object:
+    """An ID, account or phone number held as an integer: pandas holds every digit (a workbook's number cell
+    would have lost some), so it is read as its digits. A float has lost them and stays one (reported so)."""
+    return str(value) if type(value) is int else value
 
 
 def _cell(value: object) -> object:

@@ -3,6 +3,8 @@ and check reports, masked like the 公示 exports by default, exact money, nothi
 DataFrames (from_frames), and pandas imported only when a frame is built."""
 from __future__ import annotations
 
+import datetime as _dt
+import io
 import json
 import os
 import re
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from subsidy_xl import frames, service
 from subsidy_xl.io.reader import read_book
@@ -399,3 +402,85 @@ def test_the_readme_example_runs_and_says_what_is_true(demo_book, tmp_path, monk
     assert all(hasattr(names["wb"], n) for n in workbook_names), workbook_names
     assert callable(frames.open_workbook) and callable(frames.from_frames)
     assert {"row", "status", "paid", "due", "reason", "cells"} <= set(names["wb"].payments().columns)
+
+
+# ---------------------------------------------------------------- the two doors on what clerks type
+
+# Cells as clerks type them (and as pandas may hold them): each replaces the sample's cell of that header.
+# (No dates: the template writer stores a date in a roster's text column as its serial number, which is what the
+# file then holds; dates held by pandas are the next test's.)
+LIVING_TYPED = {
+    "起发年月": ["2019-01", "2019.01", "2019年1月", 201901, 2019.1, "2019/13", "#N/A", None, " 2019-01 ",
+             "２０１９－０１", 43480],
+    "月补贴标准": [680, 660.5, 700.25, "680元", "六百", -5, 6800, None, "#REF!", "1,000", 680.0],
+    "性别": ["男", "女", "Ｍ", None],
+    "身份证号": ["530114193911108710", 5.30114193911108e17, "53011419391110871", None, " 530114193911108719 ",
+             "530114193913108719"],
+    "停发年月": [None, "2026-05", "2026-13", "2026年5月"],
+    "停发原因": [None, "死亡", "迁出", "#REF!", "户口迁出"],
+    "连续任职届数": [5, "5", 2.5, None, 1],
+    "连续任职年限": [15, 15.5, "十五", None],
+    "离任年月": ["1987年7月", "2001-06", None, "1987-07-31"],
+    "银行账号": ["6228002978753477876", "6228-0029-7875-3477-876", "abc", None],
+    "姓名": ["张三", "\uf900三", "  李四 ", None, "张三530114193911108719"],
+    "备注": ["已核实：王五", "原账号6228002978753477876", None],
+}
+ONE_OFF_TYPED = {
+    "离任时职务": ["党总支书记", "书计", "居委会副主任", None, "社区党总支书记兼居委会主任"],
+    "职务类别": [None, "正职", "副职", "一肩挑", "主任"],
+    "连续任满届数": [1, 2, "1", None, 0],
+    "任满年数": [5, 10, 4.5, None, "#N/A"],
+    "任职起始年月": ["2021-03", "2016-03", "2021-08", None],
+}
+
+
+def _typed_rows(data, rows: list[dict], typed: dict) -> list[dict]:
+    out = []
+    for base in rows:
+        row = dict(base)
+        for header, choices in typed.items():
+            if data.draw(st.booleans(), label=f"edit {header}") and data.draw(st.integers(0, 3)) == 0:
+                row[header] = data.draw(st.sampled_from(choices), label=header)
+        out.append(row)
+    return out
+
+
+@settings(max_examples=int(os.environ.get("SUBSIDY_XL_EXAMPLES") or 8), deadline=None,
+          derandomize=not os.environ.get("SUBSIDY_XL_EXAMPLES"),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_dataframe_and_a_workbook_of_the_same_cells_give_the_same_results(tmp_path_factory, data):
+    sample = load_sample()
+    living = _typed_rows(data, data.draw(st.lists(st.sampled_from(sample[LIVING.name]), min_size=1, max_size=6)),
+                         LIVING_TYPED)
+    one_off = _typed_rows(data, data.draw(st.lists(st.sampled_from(sample[ONE_OFF.name]), min_size=0, max_size=4)),
+                          ONE_OFF_TYPED)
+    book = build(tmp_path_factory.mktemp("doors") / "book.xlsx",
+                 {LIVING.name: living, ONE_OFF.name: one_off, "项目信息": sample["项目信息"]})
+    from_file = frames.open_workbook(book, "2026Q2", mask=False)
+    # The same cells as pandas holds them (the template numbers 序号 itself); 参数 left to the defaults.
+    frame = {name: pd.DataFrame([{"序号": i, **row} for i, row in enumerate(rows, 1)], columns=["序号", *spec.headers[1:]])
+             for name, rows, spec in ((LIVING.name, living, LIVING), (ONE_OFF.name, one_off, ONE_OFF))}
+    from_pandas = frames.Workbook(frames.from_frames(frame[LIVING.name], frame[ONE_OFF.name], project_info=from_file,
+                                                     performance=from_file), "2026Q2", mask=False)
+    assert from_pandas.issues().to_dict("records") == from_file.issues().to_dict("records")
+    assert from_pandas.budget == from_file.budget
+    for name in ("living", "one_off"):
+        pd.testing.assert_frame_equal(getattr(from_pandas, name), getattr(from_file, name))
+    pd.testing.assert_frame_equal(from_pandas.payments(), from_file.payments())
+    pd.testing.assert_frame_equal(from_pandas.one_off_payments(), from_file.one_off_payments())
+
+
+def test_numbers_pandas_holds_exactly_are_read_as_their_digits(full):
+    """read_csv gives accounts and phone numbers as int64: every digit is there, unlike a number cell; and
+    months as datetime64 (to_datetime) or datetime.date objects read as the months they are."""
+    csv = pd.read_csv(io.StringIO(full.living.to_csv(index=False)))
+    assert csv.account.dtype == "int64" and csv.phone.dtype == "int64"
+    csv["pay_start"] = pd.to_datetime(csv.pay_start)
+    csv["left_office"] = [_dt.date(int(t[:4]), int(t[5:7]), 28) for t in csv.left_office]
+    assert csv.pay_start.dtype.kind == "M"
+    again = frames.Workbook(frames.from_frames(csv, full.one_off, params=full, project_info=full, performance=full),
+                            full.quarter, mask=False)
+    assert again.issues().to_dict("records") == full.issues().to_dict("records")
+    assert again.budget == full.budget
+    assert _col(again.living, "account") == _col(full.living, "account")
