@@ -233,8 +233,8 @@ class Workbook:
         data = {}
         for c in columns:
             values = [row.get(c) for row in rows]
-            if self.mask:
-                values = [redact(x) if type(x) is str else x for x in values]
+            if self.mask and c != "id":  # the ID column is masked already
+                values = _redacted(values)
             if c in months:
                 data[c] = _periods(values)
             elif c in money or _numbers(values):
@@ -298,10 +298,24 @@ def _exact(values: list) -> "pd.Series":
     return pd.Series([None if x is None else Decimal(x) for x in values], dtype=object)
 
 
+def _redacted(values: list) -> list:
+    """idcard.redact of every text, once per distinct text (streets, posts and reasons repeat)."""
+    texts = {x for x in values if type(x) is str and len(x) >= 12}  # redact leaves shorter text as it is
+    if not texts:
+        return values
+    shown = {x: redact(x) for x in texts}
+    return [shown.get(x, x) if type(x) is str else x for x in values]
+
+
 def _periods(values: list) -> "pd.Series":
+    """Months as Period[M], built from their ordinals (months since 1970-01; NaT for anything else)."""
+    import numpy as np
+
     pd = _pd()
-    return pd.Series(pd.array([pd.Period(year=x.year, month=x.month, freq="M") if isinstance(x, YearMonth)
-                               else None for x in values], dtype="period[M]"))
+    nat = np.iinfo(np.int64).min  # pandas' NaT ordinal
+    ordinals = np.array([(x.year - 1970) * 12 + x.month - 1 if isinstance(x, YearMonth) else nat for x in values],
+                        dtype=np.int64)
+    return pd.Series(pd.arrays.PeriodArray(ordinals, dtype=pd.PeriodDtype("M")))
 
 
 # ------------------------------------------------------------------ DataFrames as a BookSource
