@@ -290,7 +290,8 @@ def apply_plan_live(book, plan: WritePlan) -> LiveWrite:
         write_layout(sheet, content.layout(), com=styler is not None)
         done.sheets.append(content.name)
     for name, (before, count) in plan.inserted_rows.items():  # new people above a total row: as Excel inserts
-        book.sheets[name].range(f"{before}:{before + count - 1}").insert("down")
+        book.sheets[name].range(f"{before}:{before + count - 1}").insert(shift="down",
+                                                                        copy_origin="format_from_left_or_above")
     for name, patch in plan.patches.items():
         if patch:
             write_patch(book.sheets[name], patch, styler)
