@@ -129,7 +129,8 @@ def _from_number(raw: float) -> MonthParse:
     if len(frac) == 2 and year_part.isdigit():
         return _checked(int(year_part), int(frac), raw)
     if len(frac) == 1 and year_part.isdigit():
-        return MonthParse(None, f"数字 {raw} 无法确定是 {year_part}年{frac}月 还是 {year_part}年{frac}0月，请写成文本 {year_part}-0{frac} 或 {year_part}-{frac}0")
+        return MonthParse(None, f"无法识别（{raw} 可能是{frac}月或{frac}0月），请写成文本 {year_part}-0{frac} 或 "
+                                f"{year_part}-{frac}0")
     return MonthParse(None, f"无法识别的年月：{raw}")
 
 

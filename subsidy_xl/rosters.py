@@ -5,12 +5,14 @@ found by their header text, so staff may reorder them or add their own.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import repeat
 from decimal import Decimal, InvalidOperation
 from typing import AbstractSet, Sequence
 
+from .cell_errors import EXCEL_ERRORS, error_message
 from .cells import a1
 from .idcard import looks_like_id_or_account, mask, mask_account
 from .issues import ERROR, INFO, WARNING, Issue, shown
@@ -182,7 +184,7 @@ class _ParsedColumn:
         self._by_cell(col, raw, context)
 
     def _by_cell(self, col: Column, raw: list[object], context: "FieldContext") -> None:
-        parse = _PARSERS.get(col.kind, _parse_text)
+        parse = _parse_filled
         problems: dict[int, Problem] = {}
         values = _plain_column(col, raw)
         if values is not None:
@@ -246,8 +248,10 @@ def _plain_column(col: Column, raw: list[object]) -> list[object] | None:
     if col.kind not in ("text", "account", "phone") or col.choices:
         return None
     # is_blank, then _clean_text with its ASCII case inline: a column of accounts or phone numbers is all
-    # ASCII, and a call per cell would cost it a third more.
+    # ASCII, and a call per cell would cost it a third more. Text (names ...) is kept as typed.
     try:
+        if col.kind == "text":
+            return [None if cell is None or not cell.strip() else cell.strip() for cell in raw]
         values = [None if cell is None or not cell.strip() else cell.strip() if cell.isascii() else _clean_text(cell)
                   for cell in raw]
     except (AttributeError, TypeError):  # a cell that is no text (a number, a date ...)
@@ -259,13 +263,17 @@ def _to_check(col: Column, values: list[object]) -> list[int]:
     """Rows of a _plain_column whose text has a problem parse_field reports: _too_long, or an account
     that is not _account_ok."""
     # First a test of the whole column at C speed: most columns have no such row.
+    errors = [] if EXCEL_ERRORS.isdisjoint(values) else [i for i, v in enumerate(values) if v in EXCEL_ERRORS]
     if col.kind == "text":
         longest = max(filter(None, values), key=len, default="")
+        odd = ([i for i, text in enumerate(values) if text and not text.isascii() and _unusual(text)]
+               if col.key in _PRINTED_AS_TYPED else [])
         if _too_long(longest) or (len(longest) >= _ID_LIKE_MIN and col.key not in _FREE_TEXT):
-            return [i for i, text in enumerate(values) if text and (_too_long(text) or _id_like(col, text))]
+            odd += [i for i, text in enumerate(values) if text and (_too_long(text) or _id_like(col, text))]
+        return sorted({*errors, *odd})
     if col.kind == "account" and not all(map(str.isdigit, filter(None, values))):  # digits alone are _account_ok
-        return [i for i, text in enumerate(values) if text and not _account_ok(text)]
-    return []
+        return sorted({*errors, *(i for i, text in enumerate(values) if text and not _account_ok(text))})
+    return errors
 
 
 def _equal_across_types(raw: list[object], first_seen: dict) -> bool:
@@ -321,6 +329,13 @@ def parse_field(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
     """A cell value in the type its column needs, or a problem. Never guesses."""
     if is_blank(raw):
         return None, None
+    return _parse_filled(col, raw, ctx)
+
+
+def _parse_filled(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
+    """parse_field of a cell that is not blank. An error value (#REF! ...) is never a value nor a blank."""
+    if type(raw) is str and raw.strip() in EXCEL_ERRORS:
+        return None, ("cell-error-value", ERROR, error_message(col.header, raw.strip()))
     return _PARSERS.get(col.kind, _parse_text)(col, raw, ctx)
 
 
@@ -330,7 +345,11 @@ def _parse_id(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Prob
 
 def _parse_month(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
     parsed = parse_year_month(raw)
-    return parsed.value, (("month-invalid", ERROR, f"“{col.header}”{parsed.problem}") if parsed.problem else None)
+    if not parsed.problem:
+        return parsed.value, None
+    if parsed.problem.startswith("无法识别（"):  # 起发年月无法识别（2013.1 可能是1月或10月）...
+        return parsed.value, ("month-ambiguous", ERROR, f"{col.header}{parsed.problem}")
+    return parsed.value, ("month-invalid", ERROR, f"“{col.header}”{parsed.problem}")
 
 
 def _parse_digits(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
@@ -345,7 +364,9 @@ def _parse_digits(col: Column, raw: object, ctx: FieldContext) -> tuple[object, 
 
 
 def _parse_text(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Problem | None]:
-    text = _text(raw)
+    # A choice (街道, 性别 ...) is matched normalised (full-width letters, compatibility characters) and kept as
+    # the choice it matched; any other text is kept as typed: a name prints as the roster, ID card and bank hold it.
+    text = _text(raw, normalise=col.kind != "text")
     if col.kind == "choice" and col.choices:
         allowed = ctx.choices(col.choices)
         if text not in allowed:
@@ -356,16 +377,37 @@ def _parse_text(col: Column, raw: object, ctx: FieldContext) -> tuple[object, Pr
                                              "可能填错了列；请核对")
     if _too_long(text):
         return text, ("text-too-long", WARNING, f"“{col.header}”过长（{len(text)}字）")
+    odd = _unusual(text) if col.key in _PRINTED_AS_TYPED and not text.isascii() else ""
+    if odd:
+        return text, ("text-unusual-char", INFO,
+                      f"“{col.header}”含不常见字符 {odd}，发放表按名册原样打印，未改写为常见字形；"
+                      "请核对与身份证、银行户名是否一致")
     return text, None
 
 
-def _text(raw: object) -> str:
-    """A (non-blank) cell as text: a whole float without its ".0"."""
-    if type(raw) is str:
-        return _clean_text(raw)
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    return _clean_text(str(raw))
+def _text(raw: object, normalise: bool = True) -> str:
+    """A (non-blank) cell as text: a whole float without its ".0"; ``normalise``: _clean_text, else stripped."""
+    if type(raw) is not str:
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        raw = str(raw)
+    return _clean_text(raw) if normalise else raw.strip()
+
+
+_PRINTED_AS_TYPED = frozenset({"name"})  # checked for _unusual characters: the name the bank pays to
+
+# Characters a name should not hold unnoticed: private use, format (zero-width, direction marks), controls.
+_ODD_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"
+                        "\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def _unusual(text: str) -> str:
+    """The code points of ``text`` that NFKC would rewrite (compatibility ideographs such as U+F900, full-width
+    letters) or that are odd in a name (_ODD_CHARS), as "U+F900（豈）"; "" when there is none."""
+    if unicodedata.is_normalized("NFKC", text) and not _ODD_CHARS.search(text):
+        return ""
+    odd = dict.fromkeys(ch for ch in text if _ODD_CHARS.match(ch) or unicodedata.normalize("NFKC", ch) != ch)
+    return "、".join(f"U+{ord(ch):04X}" + (f"（{ch}）" if ch.isprintable() else "") for ch in odd)
 
 
 def _clean_text(text: str) -> str:

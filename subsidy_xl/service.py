@@ -88,8 +88,11 @@ class RefreshReport:
 
     def summary(self) -> str:
         q, o = self.quarter_figures, self.one_off_figures
-        stop = "参数表有错误，未生成发放名单；" if q.get("stopped") else ""
-        return (f"{stop}{self.analysis.quarter.label}生活补贴实发 {q['paid']}人 {q['total']:,}元"
+        if q.get("stopped"):
+            return (f"参数表有错误，未生成发放名单：{self.analysis.quarter.label}生活补贴实发 0人 0元"
+                    f"（暂缓 {q['held']}人），一次性补助实发 0人 0元（暂缓 {o['held']}人）；"
+                    f"{counts_text(self.analysis.issues)}")
+        return (f"{self.analysis.quarter.label}生活补贴实发 {q['paid']}人 {q['total']:,}元"
                 f"（暂缓 {q['held']}人 {q['held_amount']:,}元，本季无应发 {q['not_due']}人）；"
                 f"一次性补助实发 {o['paid']}人 {o['total']:,}元（暂缓 {o['held']}人 {o['held_amount']:,}元）；"
                 f"{counts_text(self.analysis.issues)}")

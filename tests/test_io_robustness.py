@@ -66,7 +66,7 @@ def test_refresh_reads_the_workbook_once(book, reads):
     assert reads.count(book.resolve()) == 1
     assert report.out == book and report.backup.exists()
     assert report.figures is report.analysis.budget  # derived, not a copy
-    assert "生活补贴应发" in report.summary()
+    assert "生活补贴实发" in report.summary()
 
 
 def test_fill_performance_reads_the_workbook_once(book, reads):

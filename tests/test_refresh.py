@@ -50,9 +50,13 @@ def test_budget_sheet_shows_the_seed_budget_beside_the_computed_figure(demo_book
     living = next(r for r in grid if r[0] == "生活补贴")
     cols = {h: i for i, h in enumerate(header_row)}
     assert living[cols["预算金额（元）"]] == 84 * 660 * 12 == 665280
-    computed = living[cols["测算金额（元）"]]
+    computed = living[cols["实发金额（元）"]]
     assert computed and computed != 665280  # one recipient stops in May; one ID is wrong; one is a duplicate
-    assert living[cols["差额（元）"]] == computed - 665280
+    assert living[cols["差额（实发−预算）"]] == computed - 665280
+    # 应发 = 实发 + 暂缓: the wrong ID's row is held (its amount shown apart), the duplicate cannot be computed
+    assert living[cols["暂缓人数"]] == 2 and living[cols["暂缓金额（元）"]] > 0
+    assert living[cols["应发金额（元）"]] == computed + living[cols["暂缓金额（元）"]]
+    assert living[cols["应发人数"]] == living[cols["实发人数"]] + 2
 
 
 def test_one_off_computed_columns_follow_the_rule(demo_book):

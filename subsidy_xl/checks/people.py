@@ -18,6 +18,8 @@ def check_ids(roster: RosterData) -> list[Issue]:
         return issues
     today = _dt.date.today()
     for rec in roster.records:
+        if "id" in rec.bad:  # an error value (#REF! ...), reported at its cell by the roster reader
+            continue
         raw = rec.values.get("id")  # the cell as read, None when blank
         if raw is None:  # a blank cell; only whitespace typed there still shows in the issue (masked)
             raw = rec.raw.get("id")

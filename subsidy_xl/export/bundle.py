@@ -67,6 +67,17 @@ class ExportReport:
                 f"共 {len(self.manifest['files'])} 个文件")
 
 
+def held_sentence(totals: dict) -> str:
+    """What the export says of who was left out of the payment sheets, from the sheets' own figures."""
+    if totals.get("stopped"):
+        return "参数表有错误，发放表未列出任何发放人员（全部暂缓），请按问题清单改正参数表后重新导出。"
+    held = totals["living"]["held"] + totals["one_off"]["held"]
+    if not held:
+        return "没有暂缓发放的人员：名册中有错误的人员均已改正。"
+    return (f"暂缓发放 {held} 人（生活补贴 {totals['living']['held']} 人、一次性补助 {totals['one_off']['held']} 人）："
+            "其名册行有错误，未列入发放名单和合计，列在发放表“暂缓发放人员”部分，改正后重新导出。")
+
+
 def _yuan(amount) -> str:
     return f"{Decimal(str(amount)):,}"
 
@@ -90,8 +101,9 @@ def _sha256(path: Path) -> str:
 
 def _payments(analysis: Analysis, public: bool):
     unit = str(analysis.project_info.get("unit") or "")
-    quarterly, q_fig = quarterly_sheet(analysis.living_people, analysis.quarter, analysis.params, unit, public)
-    one_off, o_fig = one_off_sheet(analysis.one_off_people, analysis.params, unit, public)
+    quarterly, q_fig = quarterly_sheet(analysis.living_people, analysis.quarter, analysis.params, unit, public,
+                                       stops=analysis.stops)
+    one_off, o_fig = one_off_sheet(analysis.one_off_people, analysis.params, unit, public, stops=analysis.stops)
     quarterly.stamp(unit)  # 填报单位 and 第X页 共N页 on every page
     one_off.stamp(unit)
     return (Printable(quarterly, "季度发放公示" if public else "季度发放"),
@@ -229,10 +241,13 @@ def _manifest(book: Path, book_sha256: str, analysis: Analysis, q_fig: dict, o_f
         "quarter": str(analysis.quarter),
         "book": {"name": book.name, "sha256": book_sha256},
         "totals": {
+            "stopped": q_fig["stopped"],  # errors on 参数: no payment rows at all
             "living": {"paid": q_fig["paid"], "unpaid": q_fig["unpaid"], "amount": _money(q_fig["total"]),
+                       "held": q_fig["held"], "held_amount": _money(q_fig["held_amount"]), "not_due": q_fig["not_due"],
                        "amount_upper": rmb_upper(q_fig["total"]),
                        "by_street": {s: {"people": n, "amount": _money(a)} for s, (n, a) in q_fig["street_totals"].items()}},
             "one_off": {"paid": o_fig["paid"], "unpaid": o_fig["unpaid"], "amount": _money(o_fig["total"]),
+                        "held": o_fig["held"], "held_amount": _money(o_fig["held_amount"]), "not_due": o_fig["not_due"],
                         "amount_upper": rmb_upper(o_fig["total"]),
                         "by_category": {c: {"people": n, "amount": _money(a)}
                                         for c, (n, a) in o_fig["category_totals"].items()}},
@@ -255,10 +270,11 @@ def _manifest_text(m: dict, warnings: list[str]) -> str:
              f"生成时间：{m['generated_at']}    工具：subsidy-xl {m['version']}",
              f"来源工作簿：{m['book']['name']}（SHA-256 {m['book']['sha256']}）", "",
              f"本季生活补贴：发放 {t['living']['paid']} 人，合计 {_yuan(t['living']['amount'])} 元"
-             f"（{t['living']['amount_upper']}）；未发放 {t['living']['unpaid']} 人"]
+             f"（{t['living']['amount_upper']}）；暂缓发放 {t['living']['held']} 人，本季无应发 {t['living']['not_due']} 人"]
     lines += [f"    {s}：{v['people']} 人，{_yuan(v['amount'])} 元" for s, v in t["living"]["by_street"].items()]
     lines.append(f"一次性补助：发放 {t['one_off']['paid']} 人，合计 {_yuan(t['one_off']['amount'])} 元"
-                 f"（{t['one_off']['amount_upper']}）；不予或暂缓发放 {t['one_off']['unpaid']} 人")
+                 f"（{t['one_off']['amount_upper']}）；暂缓发放 {t['one_off']['held']} 人，不予发放 {t['one_off']['not_due']} 人")
+    lines.append(held_sentence(t))
     lines += [f"    {c}：{v['people']} 人，{_yuan(v['amount'])} 元" for c, v in t["one_off"]["by_category"].items()]
     b = t["budget"]
     lines += [f"全年测算：生活补贴 {_yuan(b['living_year'])} 元（预算 {_yuan(b['living_budget'])} 元），"

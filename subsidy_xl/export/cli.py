@@ -19,7 +19,9 @@ def _export(args: argparse.Namespace) -> int:
     print(f"已生成提交材料：{report.out_dir}")
     print(report.summary())
     if report.errors:
-        print(f"问题清单中有 {report.errors} 条错误，相关人员未列入发放表，请核实。")
+        from .bundle import held_sentence
+
+        print(f"问题清单中有 {report.errors} 条错误。{held_sentence(report.manifest['totals'])}")
     return EXIT_ERRORS if report.errors else EXIT_OK
 
 

@@ -12,8 +12,11 @@ calamine's conventions into plain Python values:
 * dates and date-times come back as ``datetime.date`` / ``datetime.datetime``
   (calamine honours date1904); time-only cells as ``datetime.time`` and
   durations as ``datetime.timedelta``;
-* error values (#N/A, #DIV/0! ...) read as ``None``: python-calamine does not
-  hand them over; so do numbers no double holds (``<v>1e999</v>`` would be inf).
+* error values (#N/A, #REF! ...) read as their text, as Excel shows them and as
+  the live door reads them (cell_errors.py): python-calamine hands them over as
+  empty cells, so they are found in the sheet's XML (``t="e"`` cells) and put
+  back, never left to look like blank cells; numbers no double holds
+  (``<v>1e999</v>`` would be inf) read as ``None``.
 
 Coordinates: ``rows[0]`` is Excel row 1 and ``rows[r][0]`` is column A.
 """
@@ -24,6 +27,7 @@ import io
 import math
 import os
 import re
+import re
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,7 +35,7 @@ from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from ..cells import range_text
+from ..cells import col_index, range_text
 from .bad_dates import calamine_gave_up, dates_as_text
 from .extent import SheetScan, formula_rows, resolve_shared, scan_part, without_strays
 from .zipsafe import RESAVE_HINT, NotInWorkbook, SafePackage, SheetEntry, UnreadableWorkbook, UnsafeWorkbook
@@ -163,6 +167,7 @@ class BookData:
         # and CRC-verified, so calamine never meets a member that lies about its size.
         scan, xml = scan_part(self._package, entry.part)  # inflated once, CRC-checked (see extent.py)
         self.scans[entry.name] = scan
+        errors = _error_cells(xml) if xml is not None and b't="e"' in xml else ()  # xml: see scan_part
         try:
             if scan.trimmed:  # far-away cells: calamine reads a copy without them (see extent.py)
                 resolve_shared(scan, self._package)
@@ -180,6 +185,9 @@ class BookData:
                 raise
             raw_rows, raw_merges = self._read_dates_as_text(entry)
         rows = [_clean_row(row) for row in raw_rows]
+        for r, c, text in errors:  # error values where calamine gave an empty cell (never far-away cells)
+            if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
+                rows[r][c] = text
         # calamine's area includes formatted empty cells; a template's pre-formatted
         # rows are not data (the live Excel reader drops them the same way).
         while rows and all(value is None for value in rows[-1]):
@@ -218,6 +226,22 @@ def read_book(path: str | os.PathLike[str]) -> BookData:
 def _calamine_sheet(book: CalamineWorkbook, name: str) -> tuple[list[list], list]:
     sheet = book.get_sheet_by_name(name)
     return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
+
+
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>/]*)>(.*?)</(?:\w+:)?c>', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_CELL_VALUE = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+
+
+def _error_cells(xml: bytes) -> list[tuple[int, int, str]]:
+    """(0-based row, 0-based column, error text) of the sheet's error-value cells."""
+    found = []
+    for cell in _ERROR_CELL.finditer(xml):
+        ref, value = _CELL_REF.search(cell.group(1)), _CELL_VALUE.search(cell.group(2))
+        if ref and value:
+            found.append((int(ref.group(2)) - 1, col_index(ref.group(1).decode()),
+                          value.group(1).decode("utf-8", "replace").strip()))
+    return found
 
 
 def _clean_row(row: list) -> list[Value]:

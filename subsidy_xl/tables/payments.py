@@ -166,6 +166,12 @@ def _stopped(sheet: SheetContent, stops: Sequence[Issue], people: int) -> None:
         sheet.merged_row(f"参数表{issue.cell or ''}：{issue.message}", "error")
 
 
+def _stopped_figures(people: Sequence[object]) -> dict:
+    """While 参数 has errors: everyone held, no amount computed."""
+    return {"held": len(people), "held_amount": None, "held_unknown": len(people), "not_due": 0,
+            "unpaid": len(people), "stopped": True}
+
+
 def _held_title(people: Sequence[tuple[Mapping[str, object], str]], amount: object, unknown: int) -> str:
     text = f"{HELD_TITLE}（{len(people)}人，按所填数值测算{amount:,}元"
     if unknown:
@@ -211,6 +217,9 @@ def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params
     row = _row_writer(sheet, columns, public)
     by_street: dict[str, list] = defaultdict(list)
     unpaid, held, held_amount, unknown = [], [], 0, 0
+    if stops:  # nothing is computed from a 参数 sheet the tool would have to choose from
+        _stopped(sheet, stops, len(people))
+        return sheet, {"street_totals": {}, "total": 0, "paid": 0, **_stopped_figures(people)}
     for p in people:
         if p.held:
             due = None if p.blocked else p.due(quarter, params).amount
@@ -228,9 +237,6 @@ def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params
     held_amount = total([held_amount])
     figures = {"held": len(held), "held_amount": held_amount, "held_unknown": unknown, "not_due": len(unpaid),
                "unpaid": len(held) + len(unpaid), "stopped": bool(stops)}
-    if stops:
-        _stopped(sheet, stops, len(people))
-        return sheet, {"street_totals": {}, "total": 0, "paid": 0, **figures}
     seq = 0
     street_totals = {}
     for street in street_order(params, by_street):
@@ -253,7 +259,7 @@ def quarterly_sheet(people: list[LivingPerson], quarter: Quarter, params: Params
     total_row = row({"街道": "合计", "姓名": f"{paid}人", "本季金额": grand}, is_total=True)
     _closing(sheet, total_row, grand, public, unit)
     if not public:
-        _held_blocks(sheet, columns, held, held_amount, unknown, unpaid, "本季无应发金额人员")
+        _held_blocks(sheet, columns, held, held_amount, unknown, unpaid, "本季未发放人员")
     return sheet, {"street_totals": street_totals, "total": grand, "paid": paid, **figures}
 
 
@@ -271,6 +277,9 @@ def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str,
     row = _row_writer(sheet, columns, public)
     by_category: dict[str, list[OneOffPerson]] = defaultdict(list)
     unpaid, held, held_amount, unknown = [], [], 0, 0
+    if stops:
+        _stopped(sheet, stops, len(people))
+        return sheet, {"category_totals": {}, "total": 0, "paid": 0, **_stopped_figures(people)}
     for p in people:
         if p.held:
             due = p.due
@@ -287,9 +296,6 @@ def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str,
                            p.blocked or (p.result.reason if p.result else INCOMPLETE)))
     figures = {"held": len(held), "held_amount": held_amount, "held_unknown": unknown, "not_due": len(unpaid),
                "unpaid": len(held) + len(unpaid), "stopped": bool(stops)}
-    if stops:
-        _stopped(sheet, stops, len(people))
-        return sheet, {"category_totals": {}, "total": 0, "paid": 0, **figures}
     seq = 0
     category_totals = {}
     for category in known_first(params.rates, by_category):  # the 参数 sheet's 职务类别 first
