@@ -10,6 +10,8 @@ from ..cli import BOOK, BOOK_HELP, EXIT_ERRORS, EXIT_OK, OUTPUT_HELP, progress_p
 def _report(report) -> int:
     print(f"已写入：{report.out}" + (f"（原文件备份：{report.backup}）" if report.backup else ""))
     print(report.summary())
+    for note in report.notes:
+        print(f"  说明：{note}")
     for issue in report.suggestions:
         print(f"  建议：{issue.message}")
     return EXIT_ERRORS if report.counts["error"] else EXIT_OK

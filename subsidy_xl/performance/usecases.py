@@ -38,6 +38,7 @@ class PerformanceReport:
     analysis: Analysis | None = None  # of the workbook as it reads after the change
     out: Path | None = None
     backup: Path | None = None
+    notes: list[str] = field(default_factory=list)  # what an import did that staff should know
 
     @property
     def counts(self) -> dict[str, int]:
@@ -92,7 +93,11 @@ def plan_import_performance(src: BookSource, source: Path, progress: Progress) -
     progress(f"读取 {Path(source).name}…")
     imported = read_source(Path(source))
     patch = import_patch(table, imported)
-    written = list(imported.header) + [f"指标{len(imported.rows)}行"]
+    written = [label for label in imported.header if label in table.header_cells] + [f"指标{len(imported.rows)}行"]
     report = PerformanceReport("导入绩效目标表", written)
+    report.notes = list(imported.notes)
+    if "weight" in imported.cols:
+        report.notes.append("表中的权重（分值）列未写入工作表：工作表的自评按参数表“绩效自评权重”计分；"
+                            "权重是否合计100可用“审核绩效目标表”（review-performance）查看")
     progress("校验导入的绩效目标表…")
     return _plan(src, report, {PERFORMANCE_SHEET: patch}, None, []), report
