@@ -157,10 +157,8 @@ def params_from_rows(blocks: Mapping[str, list[tuple[int, list]]], located: bool
         if repeated("scalars", row, str(label).strip(), seen_labels, "参数"):
             continue
         parsed = _parse_scalar(key, value)
-        if parsed is None:
-            money = key not in _NOT_FOR_PAYMENTS
-            bad("scalars", row, 1, value, f"参数“{label}”的值无效：{shown(value) or '空'}"
-                + ("" if money else "，已使用默认值"), ERROR if money else WARNING)
+        if parsed is None:  # an unreadable value is never replaced by a default the user did not choose
+            bad("scalars", row, 1, value, f"参数“{label}”的值无效：{shown(value) or '空'}")
         else:
             scalars[key] = parsed
     present = {str(label).strip() for _, (label, *_r) in blocks["scalars"] if label is not None}

@@ -56,6 +56,9 @@ def _people(draw: dict):
     return living, one_off
 
 
+FIX_CELL = re.compile(r"(?:^|；)([A-Z]{1,3})(\d+)：")  # each part of a held reason begins with its cell
+
+
 def _key(entry: dict) -> tuple:
     return entry.get("姓名"), entry.get("身份证号")
 
@@ -85,7 +88,6 @@ def check_draw(folder, draw: dict) -> None:
         assert all(type(r[amount_header]) is int for r in sheet.paid)  # whole yuan, never a float
         paid = {_key(r): r[amount_header] for r in sheet.paid}
         assert len(paid) == len(sheet.paid)  # nobody paid twice
-        held = {(h.get("姓名"), h.get("身份证号")) for h in sheet.held}
         for p in people:
             key = (p.name, p.id)
             if p.error:
@@ -103,8 +105,10 @@ def check_draw(folder, draw: dict) -> None:
             elif p.expected:
                 # (b) the oracle's amount, to the yuan, printed under the name exactly as typed
                 assert paid.get(key) == p.expected, (p.mistake, key, paid.get(key), p.expected)
-            else:
-                assert key not in paid and key not in held, (p.mistake, key)  # nothing due, nothing held
+            else:  # nothing due, nothing held: no held reason is about a cell of this row
+                assert key not in paid, (p.mistake, key)
+                fixed = [int(row) for h in sheet.held for _col, row in FIX_CELL.findall(held_reason(h))]
+                assert p.excel_row not in fixed, (p.mistake, key)
         assert len(sheet.paid) == sum(1 for p in people if not p.error and p.expected)
         assert len(sheet.held) == sum(1 for p in people if p.error)
         for h in sheet.held:

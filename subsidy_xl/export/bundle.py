@@ -274,8 +274,8 @@ def _manifest_text(m: dict, warnings: list[str]) -> str:
     lines += [f"    {s}：{v['people']} 人，{_yuan(v['amount'])} 元" for s, v in t["living"]["by_street"].items()]
     lines.append(f"一次性补助：发放 {t['one_off']['paid']} 人，合计 {_yuan(t['one_off']['amount'])} 元"
                  f"（{t['one_off']['amount_upper']}）；暂缓发放 {t['one_off']['held']} 人，不予发放 {t['one_off']['not_due']} 人")
-    lines.append(held_sentence(t))
     lines += [f"    {c}：{v['people']} 人，{_yuan(v['amount'])} 元" for c, v in t["one_off"]["by_category"].items()]
+    lines.append(held_sentence(t))
     b = t["budget"]
     lines += [f"全年测算：生活补贴 {_yuan(b['living_year'])} 元（预算 {_yuan(b['living_budget'])} 元），"
               f"一次性补助 {_yuan(b['one_off_year'])} 元（预算 {_yuan(b['one_off_budget'])} 元）",
