@@ -33,3 +33,18 @@ def test_fill_then_check_on_the_command_line(tmp_path, capsys):
     main(["check", "--format", "json", str(path)])
     codes = {i["code"] for i in json.loads(capsys.readouterr().out)}
     assert not {c for c in codes if c.startswith(("perf-count-", "perf-amount-", "narrative-"))}
+
+
+def test_review_performance_lists_a_received_forms_problems_or_names_the_columns_it_refuses(capsys):
+    from pathlib import Path
+
+    forms = Path(__file__).parent / "data" / "performance_forms"
+    code = main(["review-performance", "--format", "json", str(forms / "07_chongqing_wugui_2023_cunganbu.docx")])
+    issues = json.loads(capsys.readouterr().out)
+    assert code == 1  # 促进经济发展 has no 指标值: an error
+    assert {"perf-weights-sum", "perf-cost-not-capped", "perf-headcount-ge", "perf-value-missing"} <= \
+        {i["code"] for i in issues}
+    assert {i["sheet"] for i in issues} == {"07_chongqing_wugui_2023_cunganbu.docx"}
+    code = main(["review-performance", str(forms / "11_hubei_ezhou_2022_xiangmu.docx")])
+    err = capsys.readouterr().err
+    assert code == EXIT_UNREADABLE and "“绩效标准”" in err and "未导入" in err

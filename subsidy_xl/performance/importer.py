@@ -268,6 +268,8 @@ def _read_rows(grid: Grid, header_idx: int, imported: ImportedTable) -> None:
                 break
         if not any(_filled(cells.get(k)) for k in ("level1", "level2") + _CONTENT):
             continue
+        if any(funding_row(v) for v in row if _filled(v)):
+            continue  # 其中：本年财政拨款, 上年结转资金, 其他资金 are funding, never indicators
         values, was_implied = _split_row(cells, imported)
         implied += was_implied
         imported.rows.append(values)
