@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .io.errors import describe_error, internal_error_text, is_user_error
+from .errors import describe_error, internal_error_text, is_user_error
 from .issues import Issue
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3

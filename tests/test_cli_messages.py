@@ -11,7 +11,7 @@ import pytest
 from reliability_support import run_cli
 
 from subsidy_xl import cli
-from subsidy_xl.io import errors
+from subsidy_xl import errors
 from subsidy_xl.issues import ERROR, INFO, WARNING, Issue, counts_text
 from subsidy_xl.params import default_params
 

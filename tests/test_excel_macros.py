@@ -15,7 +15,7 @@ from subsidy_xl import __version__, service
 from subsidy_xl.excel import launch, macros
 from subsidy_xl.excel.adapter import LiveBook
 from subsidy_xl.excel.ui import ExcelUi
-from subsidy_xl.io.errors import UserError, describe_error
+from subsidy_xl.errors import UserError, describe_error
 from subsidy_xl.issues import counts_text
 from subsidy_xl.months import Quarter
 from subsidy_xl.schema import (CHANGELOG_SHEET, CHANGES_SHEET, ISSUES_SHEET, LIVING, ONE_OFF, PERFORMANCE_SHEET,

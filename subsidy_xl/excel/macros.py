@@ -15,7 +15,7 @@ from typing import Callable
 
 from .. import __version__
 from ..analysis import analyse, default_quarter
-from ..io.errors import UserError, describe_error, is_user_error
+from ..errors import UserError, describe_error, is_user_error
 from ..issues import counts_text
 from ..months import Quarter, parse_quarter
 from ..params import params_from_grid

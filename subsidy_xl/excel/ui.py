@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import Protocol, Sequence
 
-from ..io.errors import UserError
+from ..errors import UserError
 
 MSO_FOLDER_PICKER = 4  # MsoFileDialogType.msoFileDialogFolderPicker
 WORKBOOK_FILTER = "Excel 工作簿 (*.xlsx;*.xlsm;*.xls),*.xlsx;*.xlsm;*.xls"

@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 
 from .. import __version__
 from ..analysis import Analysis, analyse
-from ..io.errors import UserError
+from ..errors import UserError
 from ..issues import count_by_severity
 from ..money import Money, rmb_upper
 from ..months import Quarter

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from ..io.errors import UserError
+from ..errors import UserError
 
 TIMEOUT_SECONDS = 300
 _WINDOWS_PATHS = (r"C:\Program Files\LibreOffice\program\soffice.exe",

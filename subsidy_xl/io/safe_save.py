@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ..errors import os_error_reason
 from .zipsafe import WorkbookError
 
 __all__ = ["BACKUPS_KEPT", "BACKUP_FOLDER", "LOCK_FILE", "SaveFailed", "SaveRefused", "Snapshot",
@@ -78,20 +79,6 @@ class WorkbookBusy(SaveRefused):
 
 class SaveFailed(SaveRefused):
     """Writing the new version failed part-way (disk full, I/O error); the workbook is as it was."""
-
-
-# errno -> why, in Chinese: the one table (io.errors.describe_error describes every OSError with it).
-OS_ERROR_REASONS = {
-    errno.ENOENT: "找不到文件", errno.EEXIST: "文件已存在，未覆盖", errno.EACCES: "没有权限读写文件",
-    errno.EPERM: "没有权限读写文件", errno.EISDIR: "这是一个文件夹，不是工作簿", errno.ENOSPC: "磁盘空间不足",
-    errno.EROFS: "磁盘为只读", errno.EIO: "磁盘读写错误", errno.ENAMETOOLONG: "文件名过长",
-    **({errno.EDQUOT: "磁盘配额已用完"} if hasattr(errno, "EDQUOT") else {}),
-}
-
-
-def os_error_reason(exc: OSError) -> str:
-    """Why, in Chinese (the system's own text is English; it stays in the exception chain for --debug)."""
-    return OS_ERROR_REASONS.get(exc.errno) or (f"系统错误代码 {exc.errno}" if exc.errno else "系统错误")
 
 
 def lock_files(path: str | os.PathLike[str]) -> list[Path]:

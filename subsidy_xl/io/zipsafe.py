@@ -25,6 +25,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _defused_fromstring
 
+from ..errors import UserError
+
 # --- limits --------------------------------------------------------------------
 # Sized for the largest sheet we promise to handle: 500,000 rows x 30 columns of
 # inline strings is about 0.6-0.8 GiB of sheet XML, so 1 GiB per member leaves
@@ -61,7 +63,7 @@ _LOCAL_HEADER_BYTES = 30  # fixed part of a zip local file header, before its na
 _CORRUPT_MEMBER = (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError, KeyError)
 
 
-class WorkbookError(Exception):
+class WorkbookError(UserError):
     """Base of every error of the .xlsx adapter; str() is a Chinese message for the user."""
 
 

@@ -41,7 +41,7 @@ from packaging.tags import Tag, compatible_tags, cpython_tags, sys_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from .. import __version__
-from ..io.errors import UserError
+from ..errors import UserError
 from ..resources import project_path
 from . import installer, scripts
 

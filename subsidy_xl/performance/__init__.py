@@ -1,6 +1,6 @@
 """The 项目绩效目标表: layout, reading, fill, checks, self-evaluation, import."""
 
-from ..io.errors import UserError
+from ..errors import UserError
 
 
 class PerformanceError(UserError):

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..analysis import BookSource, analyse
-from ..io.errors import UserError
+from ..errors import UserError
 from ..months import YearMonth
 from ..params import Params, default_params
 from ..schema import GENDERS, ROSTERS, STYLES, TEXT_KINDS, Column, Roster, cell_style

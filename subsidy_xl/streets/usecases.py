@@ -37,7 +37,7 @@ class ImportReport:
 
 def read_forms(files: Sequence[Path], params: Params, open_book: Opener) -> list[ReturnedForm]:
     """Each file read on its own: one unreadable file is reported and the others still import."""
-    from ..io.errors import describe_error
+    from ..errors import describe_error
     from ..io.reader import UnreadableWorkbook
 
     forms = []

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .. import service
-from ..io.errors import UserError
+from ..errors import UserError
 from ..issues import counts_text
 from ..months import Quarter, parse_quarter
 from ..schema import CHANGES_SHEET

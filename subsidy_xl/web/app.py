@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import __version__
 from ..params import default_params
-from ..io.errors import describe_error, internal_error_text, is_user_error
+from ..errors import describe_error, internal_error_text, is_user_error
 from . import actions as A
 from .actions import Desk, quarter_of_text
 from .folder import Folder, clean_name

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..io.errors import UserError, describe_error, internal_error_text, is_user_error
+from ..errors import UserError, describe_error, internal_error_text, is_user_error
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
 

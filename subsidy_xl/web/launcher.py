@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..io.errors import UserError
+from ..errors import UserError
 
 TITLE = "离任补贴工具"
 WINDOWS_NAME = f"{TITLE}.cmd"
