@@ -118,7 +118,8 @@ def mask_account(account: object) -> str:
 # spaces or hyphens (530114 19500230 1232, 6222-0200-1234-5678), an ID's final X included. \d matches
 # every script's digits (full-width ones too). Groups after a separator have 3 or more digits, so dates
 # (2026-01-01) and short numbers stay as they are.
-_DIGIT_RUN = re.compile(r"\d+(?:[ \-]\d{3,})*(?:[ \-]?[Xx](?![A-Za-z]))?")
+_DIGIT_RUN = re.compile(r"(?<!\d)(?=[\d \-]{12})\d+(?:[ \-]\d{3,})*(?:[ \-]?[Xx](?![A-Za-z]))?")
+_MAYBE_RUN = re.compile(r"[\d \-]{12}")  # a quick test first: most texts hold no such run
 _RUN_DIGITS = 12  # a bank account has 12 to 19 digits; an ID 15 or 18 characters
 
 
@@ -127,15 +128,15 @@ def redact(text: str) -> str:
     everywhere: an ID shape (15 digits, or 17 digits and a digit or X) keeps its first 6 and last 4, any
     other run of 12 or more digits its last 4. For every text the tool shows beside masked IDs: an ID or
     account typed into the wrong column (姓名, 性别, 起发年月 ...) must not appear there in full."""
-    if len(text) < _RUN_DIGITS:
+    if len(text) < _RUN_DIGITS or not _MAYBE_RUN.search(text):
         return text
     return _DIGIT_RUN.sub(_masked_run, text)
 
 
 def looks_like_id_or_account(text: str) -> bool:
     """Whether ``text`` holds a run of digits redact would mask."""
-    return len(text) >= _RUN_DIGITS and any(_digit_count(m.group(0)) >= _RUN_DIGITS
-                                            for m in _DIGIT_RUN.finditer(text))
+    return len(text) >= _RUN_DIGITS and _MAYBE_RUN.search(text) is not None and any(
+        _digit_count(m.group(0)) >= _RUN_DIGITS for m in _DIGIT_RUN.finditer(text))
 
 
 def _digit_count(run: str) -> int:

@@ -169,3 +169,15 @@ def test_an_id_or_account_in_any_column_is_masked_in_every_output(small_book, pl
         for (sheet, cell), (header, _hidden) in where.items():
             if header == "姓名":
                 assert any(i["code"] == "id-like-text" and (i["sheet"], i["cell"]) == (sheet, cell) for i in issues)
+
+
+def test_what_redact_masks_and_what_it_leaves():
+    """The mask is for runs of 12 or more digits only: dates, times, row numbers, amounts stay readable."""
+    from subsidy_xl.idcard import redact
+
+    assert redact("身份证号530114195002301232") == "身份证号530114********1232"
+    assert redact("530114 19500230 123x") == "530114********123X"
+    assert redact("卡号 6222 0200 1234 5678 901") == "卡号 ***************8901"
+    assert redact("５３０１１４１９５００２３０１２３２") == "530114********1232"
+    for kept in ("2026-03-02 09:30:00", "第104857行", "1,234,567,890元", "13900000001", "2013-01至2016-12"):
+        assert redact(kept) == kept
