@@ -58,6 +58,7 @@ def hold_reason(rec: Record, held: Sequence[Issue]) -> str:
     return "；".join(parts)
 
 
+_ROSTER_WIDE = frozenset({"roster-missing-column"})  # a column the rules need is not there: no row can be paid
 _ROW = re.compile(r"^\$?[A-Za-z]{1,3}\$?(\d+)$|^第(\d+)行")
 
 
@@ -71,14 +72,18 @@ def hold(people: Iterable["LivingPerson | OneOffPerson"], issues: Sequence[Issue
     """Set ``held`` on every person: the error-severity issues on their roster row, or, while the 参数 sheet
     has errors (``stops``, params.payment_stops), those. Call before any amount is asked for."""
     errors: dict[tuple[str, int], list[Issue]] = defaultdict(list)
+    whole: dict[str, list[Issue]] = defaultdict(list)  # errors that concern every row of a roster
     for issue in issues:
         if issue.severity == ERROR:
+            if issue.code in _ROSTER_WIDE:
+                whole[issue.sheet].append(issue)
+                continue
             row = _row_of(issue.cell)
             if row is not None:
                 errors[issue.sheet, row].append(issue)
     for p in people:
         rec = p.rec
-        p.held = tuple(stops) or tuple(errors.get((rec.sheet, rec.row), ()))
+        p.held = tuple(stops) or tuple(whole.get(rec.sheet, ())) + tuple(errors.get((rec.sheet, rec.row), ()))
 
 
 @dataclass(slots=True)

@@ -237,3 +237,18 @@ def test_budget_sheet_shows_due_held_and_paid_that_agree_with_the_payment_sheet(
     assert row["暂缓人数"] == 1 and row["暂缓金额（元）"] == 22000  # as typed (2 terms), shown apart
     assert row["应发金额（元）"] == 33000 and row["应发人数"] == 2
     assert row["差额（实发−预算）"] == 11000 - 2_000_000
+
+
+def test_a_missing_roster_column_holds_every_row_with_that_reason(tmp_path):
+    import openpyxl
+
+    path = write_book(tmp_path / "book.xlsx", [living("柏甲", 29), living("水乙", 30)], [one_off("窦丙", 31)])
+    wb = openpyxl.load_workbook(path)
+    ws = wb[LIVING_SHEET]
+    ws.delete_cols([c.value for c in ws[1]].index("起发年月") + 1)
+    wb.save(path)
+    service.refresh(path, Q2)
+    q = read_payment_sheet(path, "季度发放")
+    assert q.paid == [] and len(q.held) == 2
+    assert all("缺少“起发年月”列" in held_reason(h) for h in q.held)  # the cause, not 信息不全
+    assert names(read_payment_sheet(path, "一次性补助发放").paid) == ["窦丙"]  # the other roster is not affected
