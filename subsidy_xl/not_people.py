@@ -5,9 +5,9 @@ them nor report them as people with missing fields. A row is one of them when it
 
 * it is a total row of the roster's Excel table (``totalsRowCount`` in the table part: the file reader
   offers ``totals_rows``), or
-* one of its text cells begins with a word of totals (合计, 总计, 小计, 共计, Total ...), or
-* its first filled cell begins like a note or a signature line (注：, 说明, 填表人 ...), or
-* it holds a formula (=SUM(...), =SUBTOTAL(...); the file reader offers ``formula_rows``) and no name.
+* its first text, or its 姓名, begins with a word of totals (合计, 总计, 小计, 共计, Total ...), or
+* its first text begins like a note or a signature line (注：, 说明, 填表人 ...), or
+* it holds a formula (=SUM(...), =SUBTOTAL(...); the file reader offers ``formula_rows``) and no text at all.
 
 A row with an ID is always a person, whatever else it holds.
 """
@@ -55,15 +55,14 @@ def _kind(row: Sequence[object], excel_row: int, name_col: int | None, totals_ro
     if excel_row in totals_rows:
         return TABLE_TOTAL_ROW
     texts = [_text(v) for v in row]
-    if any(_TOTAL_WORDS.match(t) for t in texts if t):
-        return TOTAL_ROW
     first = next((t for t in texts if t), "")
+    name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
+    if _TOTAL_WORDS.match(first) or _TOTAL_WORDS.match(name):  # a 备注 beginning 合计… is no label
+        return TOTAL_ROW
     if first and _NOTE_WORDS.match(first):
         return NOTE_ROW
-    if excel_row in formula_rows:
-        name = row[name_col] if name_col is not None and name_col < len(row) else None
-        if name is None or (isinstance(name, str) and not name.strip()):
-            return FORMULA_ROW
+    if not first and excel_row in formula_rows:  # numbers only (a 序号 =ROW()-1 beside a person's text is not)
+        return FORMULA_ROW
     return None
 
 

@@ -289,3 +289,17 @@ def test_each_import_adds_its_dated_block_and_keeps_the_earlier_ones(demo_book, 
     assert any("更早的1次导入已不再保留" in t for t in text), "\n".join(text)
     assert any(t.startswith("2026-03-09 09:30:00") for t in text)
     assert not any(t.startswith("2026-03-02 09:30:00") for t in text)
+
+
+def test_a_person_without_an_id_is_still_a_person_whatever_else_the_row_holds():
+    """Only labels, notes and formula-only rows are set apart: a person missing the ID, with a 序号 formula
+    or a 备注 beginning with 合计, is still a person (and reported as one missing the ID)."""
+    from subsidy_xl.not_people import rows_not_people
+
+    cols = {key: i for i, key in enumerate(c.key for c in LIVING.columns)}
+    person = [1, "吴家营街道", "吴家营南社区", "张三", "男", None] + [None] * (len(LIVING.columns) - 6)
+    person[cols["remark"]] = "合计任职3届"
+    total = ["合计"] + [None] * (len(LIVING.columns) - 1)
+    numbers = [None] * 13 + [2040] + [None] * (len(LIVING.columns) - 14)
+    found = rows_not_people([person, total, numbers, person], 2, cols, formula_rows={2, 4, 5})
+    assert found == {3: "合计行", 4: "公式行"}
