@@ -303,3 +303,36 @@ def test_a_person_without_an_id_is_still_a_person_whatever_else_the_row_holds():
     numbers = [None] * 13 + [2040] + [None] * (len(LIVING.columns) - 14)
     found = rows_not_people([person, total, numbers, person], 2, cols, formula_rows={2, 4, 5})
     assert found == {3: "合计行", 4: "公式行"}
+
+
+def test_a_new_person_goes_above_a_sum_row_which_then_counts_them(demo_book, tmp_path):
+    """A plain 合计 row (=SUM over the column) and a merged note under 生活补贴名册: the new person from a
+    street form goes above them, the rows below move down with their merge, and the SUM grows over the
+    new row (LibreOffice recalculates it)."""
+    wb = openpyxl.load_workbook(demo_book)
+    ws = wb[LIVING.name]
+    last = _last_person_row(ws, LIVING.headers.index("身份证号"))
+    std = _col(LIVING_STANDARD)
+    ws.cell(last + 1, 1, "合计")
+    ws[f"{std}{last + 1}"] = f"=SUM({std}2:{std}{last})"
+    ws.cell(last + 3, 1, "注：月补贴标准单位为元。")
+    ws.merge_cells(f"A{last + 3}:H{last + 3}")
+    book = tmp_path / "book.xlsx"
+    wb.save(book)
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    body = "53011419500320301"
+    new_id = body + ric.calc_check_digit(body + "0")
+    form, _first = returned_form(book, forms, "吴家营街道", {}, {"身份证号": new_id, "姓名": "新来人", "月补贴标准": 700})
+    run = run_cli("import-streets", book, form, "-q")
+    assert run.code in (0, 1) and "Traceback" not in run.text, run.text
+    out = openpyxl.load_workbook(book)[LIVING.name]
+    assert out.cell(last + 1, LIVING.headers.index("身份证号") + 1).value == new_id
+    assert out.cell(last + 2, 1).value == "合计"
+    assert out[f"{std}{last + 2}"].value == f"=SUM({std}2:{std}{last + 1})"
+    assert out.cell(last + 4, 1).value == "注：月补贴标准单位为元。"
+    assert f"A{last + 4}:H{last + 4}" in {str(r) for r in out.merged_cells.ranges}
+    values = libreoffice_values(book, LIVING.name, tmp_path)
+    standards = [int(r[LIVING_STANDARD]) for r in values[1:last + 1] if r[LIVING_STANDARD]]
+    assert 700 in standards
+    assert values[last + 1][LIVING_STANDARD] == str(sum(standards))
