@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from email.parser import Parser
 from pathlib import Path
 
+from filelock import FileLock
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags, sys_tags
@@ -409,12 +410,14 @@ def build_kit(out_dir: Path | str, cache: Path | None = None, targets: Sequence[
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="subsidy-xl-kit-") as tmp:
         work = Path(tmp)
-        progress("生成 subsidy-xl 的 wheel")
-        project_wheel = build_project_wheel(work / "project", cache, source)
-        resolutions = []
-        for target in targets:
-            progress(f"解析 {target.key} 的依赖")
-            resolutions.append(resolve_target(target, project_wheel, cache, work, refresh, progress))
+        # One build at a time per cache: pip writes downloads in place, and the list of unresolvable targets is shared.
+        with FileLock(str(cache / ".lock")):
+            progress("生成 subsidy-xl 的 wheel")
+            project_wheel = build_project_wheel(work / "project", cache, source)
+            resolutions = []
+            for target in targets:
+                progress(f"解析 {target.key} 的依赖")
+                resolutions.append(resolve_target(target, project_wheel, cache, work, refresh, progress))
         resolved = [r for r in resolutions if r.error is None]
         if not any(r.supported for r in resolutions):
             raise KitError("没有任何 Python 版本能离线安装：\n" + "\n".join(f"{r.target.key}：{r.error or r.unsupported}" for r in resolutions))
