@@ -60,10 +60,23 @@ def _start_export(book: Path, out: Path, tmp: Path, *extra: str) -> subprocess.P
 def _caught_converting(book: Path, out: Path, tmp: Path) -> tuple[subprocess.Popen, list[int], Path]:
     """An export stopped while LibreOffice converts: (the export, LibreOffice's pids (stopped), the run folder)."""
     proc = _start_export(book, out, tmp)
-    office = _wait(lambda: _processes_with(str(tmp)) if proc.poll() is None else [-1])
+
+    def stopped() -> list[int]:
+        """LibreOffice's processes, stopped (SIGSTOP: it cannot finish now, so the signal the test sends next
+        arrives mid-conversion); [] while there is none yet (or it ended before it could be stopped)."""
+        if proc.poll() is not None:
+            return [-1]
+        done = []
+        for pid in _processes_with(str(tmp)):
+            try:
+                os.kill(pid, signal.SIGSTOP)
+                done.append(pid)
+            except ProcessLookupError:
+                pass
+        return done
+
+    office = _wait(stopped)
     assert office and office != [-1], proc.communicate()
-    for pid in office:
-        os.kill(pid, signal.SIGSTOP)  # it cannot finish now: the signal below arrives mid-conversion
     roots = list(tmp.glob("subsidy-xl-*"))
     assert len(roots) == 1
     runs = list(roots[0].glob("run-*"))
