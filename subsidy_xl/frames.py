@@ -34,18 +34,18 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .analysis import Analysis, BookSource, analyse
-from .compute import HELD, INCOMPLETE, hold_reason
+from .compute import INCOMPLETE, hold_reason
 from .idcard import mask as mask_id, redact
 from .months import Quarter, YearMonth, parse_quarter
 from .params import default_data
 from .schema import (LIVING, ONE_OFF, PARAM_BLOCKS, PARAM_HEADER_ROW, PARAMS_SHEET, PERFORMANCE_SHEET,
-                     PROJECT_INFO_HEADERS, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET, Roster)
+                     ISSUE_COLUMNS, PROJECT_INFO_HEADERS, PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET, Roster)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Workbook", "open_workbook", "FrameSource", "from_frames", "PAID", "HELD_STATUS", "NOT_DUE",
-           "PRIVATE_COLUMNS"]
+__all__ = ["Workbook", "open_workbook", "FrameSource", "from_frames", "default_params_grid", "PAID", "HELD_STATUS",
+           "NOT_DUE", "PRIVATE_COLUMNS"]
 
 # Values of the ``status`` column of payments() and one_off_payments().
 PAID, HELD_STATUS, NOT_DUE = "paid", "held", "not_due"
@@ -153,7 +153,7 @@ class Workbook:
         rows = []
         for p in a.living_people:
             rec = p.rec
-            row = self._person(rec, LIVING)
+            row = self._person(rec)
             row["standard"] = p.standard
             if p.held:
                 due = None if p.blocked or a.stops else p.due(quarter, params).amount
@@ -174,7 +174,7 @@ class Workbook:
         rows = []
         for p in self.analysis.one_off_people:
             rec, r = p.rec, p.result
-            row = self._person(rec, ONE_OFF)
+            row = self._person(rec)
             row.update(category=p.category, terms=r.terms if r else None, years=r.years if r else None,
                        rate=r.rate if r else None, months=r.months if r else None, basis=r.basis if r else None,
                        due=None if self.analysis.stops else p.due)
@@ -194,8 +194,6 @@ class Workbook:
         """Every issue, errors first (the 问题清单's rows and ``check --format json``): ``Issue.as_dict``'s
         columns code, severity (error / warning / info), sheet, cell, value, message, basis. IDs and accounts
         in them are masked whatever ``mask`` says (every issue is)."""
-        from .schema import ISSUE_COLUMNS
-
         return self._frame([i.as_dict() for i in self.analysis.issues], [c.key for c in ISSUE_COLUMNS])
 
     def indicators(self) -> "pd.DataFrame":
@@ -219,7 +217,7 @@ class Workbook:
         row["birth"] = v.get("birth")
         return row
 
-    def _person(self, rec, spec: Roster) -> dict[str, object]:
+    def _person(self, rec) -> dict[str, object]:
         v = rec.values
         return {"row": rec.row, "street": v.get("street"), "community": v.get("community"), "name": v.get("name"),
                 "id": _id_shown(v, self.mask), "account": v.get("account"), "bank": v.get("bank")}

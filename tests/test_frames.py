@@ -362,7 +362,8 @@ def test_an_error_on_the_params_holds_everyone_as_refresh_does(full):
     for pay in (wb.payments(), wb.one_off_payments()):
         assert set(pay.status) == {frames.HELD_STATUS} and int(pay.paid.sum()) == 0
         assert pay.due.isna().all()  # no figure from a parameter the tool would have to choose
-        assert all(cells and reason.startswith(cells.split(", ")[0] + "：") for reason, cells in zip(pay.reason, pay.cells))
+        assert all(cells and reason.startswith(cells.split(", ")[0] + "：")
+                   for reason, cells in zip(pay.reason, pay.cells))
     assert "param-invalid" in set(wb.issues().code)
 
 
@@ -391,7 +392,8 @@ def test_the_readme_example_runs_and_says_what_is_true(demo_book, tmp_path, monk
     _people, total = _payment_rows(read_book(demo_book).grid(QUARTERLY_SHEET))
     assert names["paid"] == total["本季金额"]
     assert list(names["held"].columns) == ["row", "name", "due", "reason"] and len(names["held"]) == 2
-    assert all(re.match(rf"[A-Z]+{row}：", reason) for row, reason in zip(_col(names["held"], "row"), names["held"].reason))
+    held = names["held"]
+    assert all(re.match(rf"[A-Z]+{row}：", reason) for row, reason in zip(_col(held, "row"), held.reason))
     assert names["wb"].budget["living_total"] == names["wb"].figures["living_total"] > 0
     # Every name the README lists exists.
     listed = set(re.findall(r"`([a-z_]+)(?:\(|`)", part))
