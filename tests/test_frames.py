@@ -129,6 +129,10 @@ def test_import_and_help_do_not_import_pandas(demo_book):
     assert help_run.returncode == 0 and "subsidy-xl" in help_run.stdout
     assert "import time:" in help_run.stderr  # the probe works ...
     assert not _imported_pandas(help_run.stderr)
+    in_process = ("import sys\nfrom subsidy_xl.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+                  "print('pandas' in sys.modules, 'subsidy_xl.cli' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", in_process], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert run.stdout.split()[-2:] == ["False", "True"], run.stderr
     # ... and sees pandas once a frame is asked for.
     frame_run = subprocess.run([sys.executable, "-X", "importtime", "-c",
                                 f"from subsidy_xl import frames; frames.open_workbook({str(demo_book)!r}).issues()"],
