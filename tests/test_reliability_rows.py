@@ -336,3 +336,35 @@ def test_a_new_person_goes_above_a_sum_row_which_then_counts_them(demo_book, tmp
     standards = [int(r[LIVING_STANDARD]) for r in values[1:last + 1] if r[LIVING_STANDARD]]
     assert 700 in standards
     assert values[last + 1][LIVING_STANDARD] == str(sum(standards))
+
+
+def test_the_ribbon_inserts_the_new_person_above_the_sum_row_too(demo_book, tmp_path):
+    """The live-Excel door (xlwings remote engine): Excel's own Insert above the 合计 row, then the new
+    person written into the inserted row, the table grown over it."""
+    from excel_support import remote_engine
+    from test_excel_macros import RecordingUi, run
+
+    from subsidy_xl.excel import macros
+
+    wb = openpyxl.load_workbook(demo_book)
+    ws = wb[LIVING.name]
+    last = _last_person_row(ws, LIVING.headers.index("身份证号"))
+    ws.cell(last + 1, 1, "合计")
+    ws[f"{_col(LIVING_STANDARD)}{last + 1}"] = f"=SUM({_col(LIVING_STANDARD)}2:{_col(LIVING_STANDARD)}{last})"
+    book = tmp_path / "book.xlsx"
+    wb.save(book)
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    body = "53011419500320501"
+    new_id = body + ric.calc_check_digit(body + "0")
+    form, _first = returned_form(book, forms, "吴家营街道", {}, {"身份证号": new_id, "姓名": "新来人"})
+    data, actions, ui, _report = run(remote_engine(), book, macros.import_streets, RecordingUi(files=[str(form)]))
+    assert not [m for m in ui.messages if m[2]], ui.messages
+    living = [s["name"] for s in data["sheets"]].index(LIVING.name)
+    on_living = [a for a in actions if a["sheet_position"] == living]
+    inserts = [i for i, a in enumerate(on_living) if a["func"] == "rangeInsert"]
+    assert len(inserts) == 1 and on_living[inserts[0]]["start_row"] == last  # 0-based: Excel row last + 1
+    assert on_living[inserts[0]]["row_count"] == 1 and on_living[inserts[0]]["args"][0] == "down"
+    written = [i for i, a in enumerate(on_living)
+               if a["func"] == "setValues" and any(new_id in str(v) for row in a["values"] for v in row)]
+    assert written and written[0] > inserts[0] and on_living[written[0]]["start_row"] == last
