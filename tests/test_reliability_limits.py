@@ -177,3 +177,11 @@ def test_more_issues_than_the_sheet_holds_are_capped_with_a_summary(demo_book, t
 
 def test_the_real_cap_fills_the_sheet_with_the_header_and_the_summary_row():
     assert issues_module.MAX_LISTED + 2 == 1_048_576  # Excel's last row
+
+
+def test_the_readme_states_the_limits_the_code_has():
+    from subsidy_xl.streets.changes import HISTORY_IMPORTS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"（{issues_module.MAX_LISTED:,} 条）" in readme
+    assert f"以前各次（最近{HISTORY_IMPORTS}次）保留在下面" in readme
