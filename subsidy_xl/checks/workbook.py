@@ -31,7 +31,7 @@ def check_stray_cells(scans: Mapping[str, object], label: Callable[[str], str] =
     """One warning per cell far beyond a sheet's data that the reader set apart (io/extent.py; the file
     reader offers ``scans``, sheet -> SheetScan). ``label`` names a sheet in the issue (street forms)."""
     issues = []
-    for name, scan in scans.items():
+    for name, scan in list(scans.items()):  # a sheet may still be arriving from the reader thread
         stray = scan.stray
         for s in stray[:STRAY_SHOWN]:
             issues.append(Issue("cell-far-from-data", WARNING, label(name), s.cell, shown(s.value),
