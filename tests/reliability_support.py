@@ -299,3 +299,25 @@ def watching(events=PROCESS_EVENTS):
         yield seen
     finally:
         _watchers.remove(entry)
+
+
+# The print layout of a sheet the tool rewrites is the tool's (issue 15): these parts of it change on every write.
+_LAYOUT_PARTS = re.compile(rb"<(cols|sheetFormatPr|pageSetUpPr|printOptions|pageMargins|pageSetup|headerFooter|"
+                           rb"rowBreaks)\b(?:[^>]*?/>|.*?</\1>)", re.S)
+_PRINT_NAME = re.compile(rb'<definedName name="_xlnm\.Print_(?:Titles|Area)" localSheetId="(\d+)"[^>]*>.*?'
+                         rb"</definedName>", re.S)
+
+
+def without_layout(sheet_part: bytes) -> bytes:
+    """A sheet's XML without the print layout the tool writes into the sheets it rewrites: column widths,
+    default row height, fit to page, margins, page setup, header/footer and page breaks."""
+    return _LAYOUT_PARTS.sub(b"", sheet_part)
+
+
+def without_print_names(workbook: bytes, sheets: set[int] | None = None) -> bytes:
+    """workbook.xml without the print titles and print areas of the given sheets (0-based positions; all
+    sheets when None), which the tool sets for the sheets it rewrites."""
+    def drop(match: re.Match) -> bytes:
+        return b"" if sheets is None or int(match.group(1)) in sheets else match.group(0)
+    text = _PRINT_NAME.sub(drop, workbook)
+    return re.sub(rb"<definedNames>\s*</definedNames>|<definedNames/>", b"", text)

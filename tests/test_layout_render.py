@@ -33,9 +33,12 @@ def quarterly(analysis):
     return sheet.stamp(UNIT)
 
 
-def _check(ws, sheet, layout):
+def _check(ws, sheet, layout, before=None):
+    """``before``: the sheet's widths before it was written (a column is never narrowed below them)."""
     for i, width in enumerate(layout.widths):
-        assert ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width == pytest.approx(width), i
+        letter = openpyxl.utils.get_column_letter(i + 1)
+        expected = max(width, before.column_dimensions[letter].width or 0) if before is not None else width
+        assert ws.column_dimensions[letter].width == pytest.approx(expected), i
     for row, height in layout.heights.items():
         assert ws.row_dimensions[row].height == pytest.approx(height), row
     assert ws.row_dimensions[sheet.last_row].height == pytest.approx(layout.height(sheet.last_row))
@@ -58,7 +61,7 @@ def test_the_package_writer_renders_the_layout(quarterly, tmp_path):
     out = tmp_path / "out.xlsx"
     editor.save(out)
     ws = openpyxl.load_workbook(out)[QUARTERLY_SHEET]
-    _check(ws, quarterly, layout)
+    _check(ws, quarterly, layout, before=openpyxl.load_workbook(book)[QUARTERLY_SHEET])
     assert ws.print_area == [f"'{QUARTERLY_SHEET}'!$A$1:$J${quarterly.print_end}"] or \
         ws.print_area == f"'{QUARTERLY_SHEET}'!$A$1:$J${quarterly.print_end}"
     with zipfile.ZipFile(out) as z:  # schema order: cols before sheetData; page parts after mergeCells
@@ -107,3 +110,9 @@ def test_an_id_typed_as_a_number_prints_as_a_marker_not_as_the_number(analysis):
     values = [v for s in sheets for v in s.values().values()]
     assert not any(isinstance(v, float) for v in values)
     assert ID_UNUSABLE in values
+
+
+def test_a_column_staff_widened_stays_as_wide_and_the_others_take_the_layout():
+    from subsidy_xl.io.render import kept_widths
+    head = '<cols><col min="1" max="2" width="40" customWidth="1"/><col min="3" max="3" width="5"/></cols>'
+    assert kept_widths(head, [10, 50, 12, 9]) == [40, 50, 12, 9]

@@ -457,6 +457,7 @@ def with_layout(head: bytes, tail: bytes, widths: Sequence[float], page, default
         root = re.search(r"<worksheet\b[^>]*>", text)
         if root:
             text = text[:root.end()] + f"<sheetPr>{fit}</sheetPr>" + text[root.end():]
+    widths = kept_widths(text, widths)
     text = _element("cols").sub("", text)
     fmt = f'<sheetFormatPr defaultRowHeight="{_number(default_height)}" customHeight="1"/>'
     if re.search(r"<sheetFormatPr\b", text):
@@ -474,6 +475,26 @@ def with_layout(head: bytes, tail: bytes, widths: Sequence[float], page, default
             at = min(at, m.start())
     tail_text = tail_text[:at] + page_xml(page, page.breaks) + tail_text[at:]
     return text.encode("utf-8"), tail_text.encode("utf-8")
+
+
+_COL = re.compile(r"<col\b[^>]*>")
+_ATTR = re.compile(r'\b(min|max|width)="([^"]*)"')
+
+
+def kept_widths(head: str, widths: Sequence[float]) -> list[float]:
+    """The layout's widths, except that a column the sheet had wider (staff widened it) stays as wide:
+    a refresh never narrows a column someone made room in (wider columns only let a page hold more)."""
+    out = list(widths)
+    for tag in _COL.findall(head):
+        attrs = dict(_ATTR.findall(tag))
+        try:
+            first, last, width = int(attrs["min"]), int(attrs["max"]), float(attrs["width"])
+        except (KeyError, ValueError):
+            continue
+        for col in range(first - 1, min(last, len(out))):
+            if width > out[col]:
+                out[col] = width
+    return out
 
 
 def _quoted_sheet(name: str) -> str:
