@@ -73,12 +73,17 @@ def soffice_binary(soffice: str) -> str:
 def run_converter(cmd: Sequence[str]) -> tuple[int, bytes]:
     """Run the converter to its end (exit code, its output); it never outlives the call: started in its own
     process group, the whole group is killed on any way out (timeout, Ctrl+C, SIGTERM/SIGHUP turned into
-    an exception by export, a bug), and on Linux the kernel kills it if this process is killed outright."""
+    an exception by export, a bug), and on Linux the kernel kills it if this process is killed outright
+    (PR_SET_PDEATHSIG: through util-linux's setpriv, else prctl in the child before exec)."""
     from .tempspace import kill_group, track_group
 
     posix = os.name == "posix"
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    if setpriv:  # util-linux sets the parent-death signal and execs the converter: no Python code in the fork
+        cmd = [setpriv, "--pdeathsig", "KILL", *cmd]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=soffice_env(),
-                            start_new_session=posix, preexec_fn=_die_with_parent if _PDEATHSIG else None)
+                            start_new_session=posix,
+                            preexec_fn=_die_with_parent if _PDEATHSIG and not setpriv else None)
     if posix:
         track_group(proc.pid)  # the new session's group id is the child's pid
     try:
