@@ -169,3 +169,20 @@ def test_fit_to_width_scale_lets_a_page_hold_more_rows():
     assert scale < 1 and sum(map(column_points, wide.widths)) * scale <= wide.page.printable_points[0]
     assert page_capacity(wide) > page_capacity(narrow)
     assert len(page_breaks(199, wide)) < len(page_breaks(199, narrow))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.integers(-10**12, 10**12), st.decimals(-10**9, 10**9, places=2, allow_nan=False),
+                          st.text(alphabet="0123456789X-", max_size=25), st.text(alphabet="斗南街道社区王", max_size=8),
+                          st.none()), min_size=1, max_size=40),
+       st.sampled_from(["text", "money", "int", "pct"]))
+def test_the_shortcut_over_distinct_values_measures_what_every_cell_would(values, style):
+    """measure_widths looks only at the extremes of numbers and the longest ASCII text: the plain way, every
+    cell measured, gives the same width."""
+    from subsidy_xl.tables.layout import _units_needed
+    sheet = SheetContent("表")
+    for v in values:
+        sheet.add([v], style=style)
+    plain = max([_units_needed(v, style) for v in values if v not in (None, "")] or [0.0])
+    expected = math.ceil(round(min(max(plain, 4.0), 60.0), 6) * 10) / 10
+    assert measure_widths(sheet) == [expected]

@@ -236,6 +236,24 @@ def _units_needed(value: object, style: str | None) -> float:
     return units
 
 
+def _widest_candidates(values: set) -> Iterable[object]:
+    """The values among which the widest is (a 100,000-row column of IDs or amounts has as many distinct
+    values): of numbers the largest and the smallest (the longest text at either end of the range), of
+    ASCII texts the longest; other texts all (a column of Chinese names has few distinct ones)."""
+    numbers_ = [v for v in values if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
+    texts = [v for v in values if isinstance(v, str)]
+    rest = [v for v in values if not isinstance(v, (int, Decimal, str)) or isinstance(v, bool)]
+    out = rest
+    if numbers_:
+        out += [max(numbers_), min(numbers_)]
+    if texts:
+        ascii_ = [t for t in texts if t.isascii()]
+        if ascii_:
+            out.append(max(ascii_, key=len))
+        out += [t for t in texts if not t.isascii()]
+    return out
+
+
 def measure_widths(sheet: "SheetContent", specs: Sequence[ColumnSpec | None] = ()) -> list[float]:
     """Column widths from the content: the widest cell of each column (merged ones aside), a header
     allowed HEADER_LINES lines, every column within its spec's ``min_width``..``max_width`` (wider text
@@ -247,16 +265,17 @@ def measure_widths(sheet: "SheetContent", specs: Sequence[ColumnSpec | None] = (
     for first_row, first, rows, styles in _runs(sheet):
         per = line_styles(styles, len(rows[0]))
         span = range(first_row, first_row + len(rows))
+        merged_here = [r for r in merged_rows if r in span]  # few: titles, notes
         for j, column in enumerate(zip(*rows)):
             col = first + j
-            if merged_rows and any((r, col) in covered for r in span):
+            if merged_here and any((r, col) in covered for r in merged_here):
                 values = {v for r, v in zip(span, column) if (r, col) not in covered}
             else:
                 values = set(column)
             values.discard(None)
             values.discard("")
             if values:
-                best = max(_units_needed(v, per[j]) for v in values)
+                best = max(_units_needed(v, per[j]) for v in _widest_candidates(values))
                 if best > need[col]:
                     need[col] = best
     out = []
@@ -274,17 +293,16 @@ def measure_heights(sheet: "SheetContent", widths: Sequence[float]) -> dict[int,
     anchors, covered = _merged_spans(sheet)
     heights: dict[int, float] = {}
     quiet: set[int] = set()  # ids of styles tuples with nothing to measure (the body rows of a payment sheet)
+    anchor_rows = {r for r, _c in anchors}
     for row, first, values, styles in sheet.lines:
         if not values:
             continue
         key = id(styles)
-        if key in quiet and not any((row, first + j) in anchors for j in range(len(values))):
+        if key in quiet and row not in anchor_rows:
             continue
         per = line_styles(styles, len(values))
-        if all(s not in WRAPPING_STYLES and s not in FONT_SIZES for s in per) and \
-                not any((row, first + j) in anchors for j in range(len(values))):
-            if not isinstance(styles, str):
-                quiet.add(key)
+        if row not in anchor_rows and all(s not in WRAPPING_STYLES and s not in FONT_SIZES for s in per):
+            quiet.add(key)
             continue
         best = 0.0
         for j, value in enumerate(values):
