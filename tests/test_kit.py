@@ -366,3 +366,16 @@ def test_the_kit_command_refuses_a_folder_with_files(tmp_path, capsys) -> None:
     assert main(["kit", "-o", str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"错误：输出文件夹 {tmp_path} 不是空的：请指定一个新的或空的文件夹\n"
     assert [p.name for p in tmp_path.iterdir()] == ["别的文件.txt"]
+
+
+def test_the_installer_reads_on_old_pythons_too() -> None:
+    """kit_install.py must run far enough on whatever Python the PC has to say it does not suit (exit 10):
+    so no syntax newer than Python 3.6 (no f-strings there either, nor anything but the standard library)."""
+    import ast
+
+    source = Path(installer.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source, feature_version=(3, 6))
+    assert not [n for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)]
+    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
