@@ -110,6 +110,10 @@ def test_an_id_typed_as_a_number_prints_as_a_marker_not_as_the_number(analysis):
     values = [v for s in sheets for v in s.values().values()]
     assert not any(isinstance(v, float) for v in values)
     assert ID_UNUSABLE in values
+    from subsidy_xl.tables.layout import CELL_PADDING, text_units
+    for sheet in sheets:  # the marker does not widen the ID column (and with it shrink the printed page)
+        col = sheet.row_values(sheet.header_row).index("身份证号")
+        assert sheet.layout().widths[col] <= text_units("5" * 18) + CELL_PADDING + 0.1
 
 
 def test_a_column_staff_widened_stays_as_wide_and_the_others_take_the_layout():
