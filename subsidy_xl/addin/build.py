@@ -17,7 +17,7 @@ import xlwings
 from .. import __version__
 from ..excel.registry import UDF_MODULE, UDFS, UdfSpec
 from .package import Sheet, write_addin_package
-from .vba_texts import REGISTER_FUNCTIONS, WORKBOOK_CODE, addin_module_code, vba_string_expression
+from .vba_texts import WORKBOOK_CODE, addin_module_code, vba_string_expression
 from .vba_project import VbaModule, build_vba_project, module_from_export
 from ..resources import project_path
 
