@@ -28,7 +28,7 @@ GRADE_LABEL = "自评等级"
 EXECUTION_LEVEL = "预算执行率"  # the 参数 weight that scores spending against the budget, not indicators
 
 
-def write_performance_sheet(ws, data: Mapping[str, object] | None = None, unit: str = "") -> None:
+def write_performance_sheet(ws, data: Mapping[str, object] | None = None) -> None:
     """Title, the header items (label in A, value in B merged across), the indicator header and rows,
     printed like the official form: bordered and wrapped cells, rows as tall as their text (computed: no
     spreadsheet program fits a merged cell), one page wide, the indicator header on every page, and the
