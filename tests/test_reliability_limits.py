@@ -185,3 +185,19 @@ def test_the_readme_states_the_limits_the_code_has():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"（{issues_module.MAX_LISTED:,} 条）" in readme
     assert f"以前各次（最近{HISTORY_IMPORTS}次）保留在下面" in readme
+
+
+def test_many_far_cells_are_listed_up_to_a_limit_and_counted_after_it(demo_book, tmp_path):
+    from subsidy_xl.checks.workbook import STRAY_SHOWN
+
+    wb = openpyxl.load_workbook(demo_book)
+    ws = wb[LIVING.name]
+    for col in range(1, STRAY_SHOWN + 6):
+        ws.cell(1_048_576, col, f"误{col}")
+    book = tmp_path / "far.xlsx"
+    wb.save(book)
+    run = run_cli("check", book, "--format", "json")
+    far = [i for i in json.loads(run.out) if i["code"] == "cell-far-from-data"]
+    assert len(far) == STRAY_SHOWN + 1
+    assert [i["value"] for i in far[:STRAY_SHOWN]] == [f"误{c}" for c in range(1, STRAY_SHOWN + 1)]
+    assert far[-1]["message"].startswith("另有5个远离表中数据的单元格未逐一列出")
