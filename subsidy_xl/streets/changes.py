@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..issues import Issue
-from ..schema import CHANGES_COLUMNS, CHANGES_SHEET, ISSUE_COLUMNS
+from ..schema import CHANGES_COLUMNS, CHANGES_SHEET, ISSUE_COLUMNS, SEVERITY_LABELS
 from ..cells import a1
 from ..tables.records import issue_row, issue_styles
 from ..tables.layout import ColumnSpec
@@ -64,6 +64,8 @@ def _row(n: int, c: Change) -> list[object]:
 
 
 HISTORY_IMPORTS = 100  # earlier imports kept on 变动情况 under the newest one (the oldest beyond are dropped)
+# an earlier block's severities and unmerged changes keep their colours
+_EARLIER_STYLES = {**{label: key for key, label in SEVERITY_LABELS.items()}, **_OUTCOME_STYLES}
 EARLIER_TITLE = "以前各次导入的变动情况（较近的在前）"
 
 
@@ -101,7 +103,8 @@ def add_earlier_imports(sheet: SheetContent, grid: Sequence[Sequence[object]],
             elif i in merged_at and all(v is None for v in row[1:]):
                 sheet.add(row, style="subtitle", row=i + 1 + shift)
             else:
-                sheet.add(row, styles=["int" if type(v) is int else "text" for v in row], row=i + 1 + shift)
+                sheet.add(row, styles=[_EARLIER_STYLES.get(v, "int" if type(v) is int else "text")
+                                       if isinstance(v, (str, int)) else "text" for v in row], row=i + 1 + shift)
             for _r1, c1, r2, c2 in merged_at.get(i, ()):
                 if r2 < b:
                     sheet.merges.append(f"{a1(i + 1 + shift, c1)}:{a1(r2 + 1 + shift, c2)}")
