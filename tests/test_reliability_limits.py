@@ -124,8 +124,8 @@ def test_one_far_flung_street_form_does_not_stop_the_others(demo_book, tmp_path)
 
 
 def test_a_form_that_makes_the_reader_fail_is_reported_and_the_others_imported(demo_book, tmp_path, monkeypatch):
-    """Any failure reading one form (here an error the reader is made to raise for it) leaves the others."""
-    from subsidy_xl.io import reader
+    """Any failure reading one form (here an error made to happen while it is read) leaves the others."""
+    from subsidy_xl.streets import usecases
 
     book = tmp_path / "book.xlsx"
     shutil.copyfile(demo_book, book)
@@ -134,14 +134,14 @@ def test_a_form_that_makes_the_reader_fail_is_reported_and_the_others_imported(d
     forms.mkdir()
     good, _id = returned_form(book, forms, "吴家营街道", {"联系电话": "13900000001"}, _new_person(1))
     bad, _id2 = returned_form(book, forms, "洛龙街道", {"联系电话": "13900000002"}, _new_person(2))
-    real = reader.read_book
+    real = usecases.read_form
 
-    def failing(path):
+    def failing(src, path, params):
         if Path(path).name == bad.name:
             raise MemoryError("cannot allocate")
-        return real(path)
+        return real(src, path, params)
 
-    monkeypatch.setattr(reader, "read_book", failing)
+    monkeypatch.setattr(usecases, "read_form", failing)
     run = run_cli("import-streets", book, good, bad, "-q")
     assert run.code == 1, run.text
     assert "Traceback" not in run.text
@@ -201,3 +201,21 @@ def test_many_far_cells_are_listed_up_to_a_limit_and_counted_after_it(demo_book,
     assert len(far) == STRAY_SHOWN + 1
     assert [i["value"] for i in far[:STRAY_SHOWN]] == [f"误{c}" for c in range(1, STRAY_SHOWN + 1)]
     assert far[-1]["message"].startswith("另有5个远离表中数据的单元格未逐一列出")
+
+
+def test_a_far_cell_and_an_impossible_date_in_one_sheet_are_both_reported(demo_book, tmp_path):
+    """The reader's two fallbacks together: the date-as-text copy is made from the sheet without its far
+    cell (else calamine would build the huge grid there)."""
+    wb = openpyxl.load_workbook(demo_book)
+    ws = wb[LIVING.name]
+    cell = ws.cell(2, LIVING.headers.index("起发年月") + 1, -1e308)
+    cell.number_format = "yyyy-mm"
+    ws["XFD1048576"] = "x"
+    book = tmp_path / "both.xlsx"
+    wb.save(book)
+    code, out, err, peak = _child("check", book, "--format", "json")
+    assert code in (0, 1), err[-2000:]
+    assert peak < PEAK_MB, peak
+    cells = {(i["cell"], i["code"]) for i in json.loads(out)}
+    assert ("XFD1048576", "cell-far-from-data") in cells
+    assert (f"{chr(65 + LIVING.headers.index('起发年月'))}2", "month-invalid") in cells

@@ -30,9 +30,10 @@ def calamine_gave_up(exc: BaseException) -> bool:
     return isinstance(exc, OverflowError) or type(exc).__name__ == "PanicException"
 
 
-def dates_as_text(package: SafePackage, part: str) -> bytes:
+def dates_as_text(package: SafePackage, part: str, sheet_xml: bytes | None = None) -> bytes:
     """The package's bytes with every out-of-range number of the sheet ``part`` that has a date or time
-    format written as the text of the number (a formula's cached value too; the formula goes)."""
+    format written as the text of the number (a formula's cached value too; the formula goes).
+    ``sheet_xml``: the sheet to start from instead of the package's (one without far-away cells, extent.py)."""
     dated = _date_styles(package)
 
     def as_text(cell: re.Match) -> bytes:
@@ -48,7 +49,7 @@ def dates_as_text(package: SafePackage, part: str) -> bytes:
         attrs = _TYPE.sub(b"", attrs)
         return b'<c%s t="inlineStr"><is><t>%s</t></is></c>' % (attrs, number.strip())
 
-    sheet = _NUMBER_CELL.sub(as_text, package.read(part))
+    sheet = _NUMBER_CELL.sub(as_text, package.read(part) if sheet_xml is None else sheet_xml)
     copy = io.BytesIO()
     # The changed sheet is stored (read once, straight away: no need to deflate it); every other member is
     # copied as the archive holds it, compressed, rather than inflated into the copy.

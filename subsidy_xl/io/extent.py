@@ -187,8 +187,14 @@ def resolve_shared(scan: SheetScan, package: SafePackage) -> None:
 
 
 def without_strays(package: SafePackage, part: str, xml: bytes, scan: SheetScan) -> bytes:
-    """The package's bytes with the sheet ``part`` cut to the data block (and no <dimension>, which may
-    still name the far cell), for calamine to read; every other member copied as stored."""
+    """The package's bytes with the sheet ``part`` cut to the data block (trimmed_sheet), for calamine to
+    read; every other member copied as stored."""
+    return with_sheet(package, part, trimmed_sheet(xml, scan))
+
+
+def trimmed_sheet(xml: bytes, scan: SheetScan) -> bytes:
+    """The sheet's XML without the cells beyond the data block, and without its <dimension> (which may
+    still name the far cell)."""
 
     def kept(cell: re.Match) -> bytes:
         ref = _CELL_REF.search(cell.group(0))
@@ -197,7 +203,11 @@ def without_strays(package: SafePackage, part: str, xml: bytes, scan: SheetScan)
         col, row = _column(ref.group(1)), int(ref.group(2))
         return cell.group(0) if row <= scan.last_row and col <= scan.last_col else b""
 
-    sheet = _DIMENSION.sub(b"", _CELL.sub(kept, xml), count=1)
+    return _DIMENSION.sub(b"", _CELL.sub(kept, xml), count=1)
+
+
+def with_sheet(package: SafePackage, part: str, sheet: bytes) -> bytes:
+    """The package's bytes with the member ``part`` replaced by ``sheet`` (stored); the others as they are."""
     copy = io.BytesIO()
     with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
         for name in package.names:

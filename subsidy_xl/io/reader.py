@@ -37,7 +37,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ..cells import col_index, range_text
 from .bad_dates import calamine_gave_up, dates_as_text
-from .extent import SheetScan, formula_rows, resolve_shared, scan_part, without_strays
+from .extent import SheetScan, formula_rows, resolve_shared, scan_part, trimmed_sheet, with_sheet
 from .zipsafe import RESAVE_HINT, NotInWorkbook, SafePackage, SheetEntry, UnreadableWorkbook, UnsafeWorkbook
 
 __all__ = ["BookData", "CellRange", "NotInWorkbook", "SheetData", "UnreadableWorkbook", "UnsafeWorkbook", "Value",
@@ -167,11 +167,13 @@ class BookData:
         # and CRC-verified, so calamine never meets a member that lies about its size.
         scan, xml = scan_part(self._package, entry.part)  # inflated once, CRC-checked (see extent.py)
         self.scans[entry.name] = scan
+        trimmed = None
         errors = _error_cells(xml) if xml is not None and b't="e"' in xml else ()  # xml: see scan_part
         try:
             if scan.trimmed:  # far-away cells: calamine reads a copy without them (see extent.py)
                 resolve_shared(scan, self._package)
-                book = CalamineWorkbook.from_filelike(io.BytesIO(without_strays(self._package, entry.part, xml, scan)))
+                trimmed = trimmed_sheet(xml, scan)
+                book = CalamineWorkbook.from_filelike(io.BytesIO(with_sheet(self._package, entry.part, trimmed)))
             else:
                 if on_reader_thread and self._reader_calamine is None:
                     self._reader_calamine = CalamineWorkbook.from_filelike(io.BytesIO(self._package.data))
@@ -183,7 +185,7 @@ class BookData:
         except BaseException as exc:  # noqa: B036 - python-calamine's Rust panics are BaseExceptions
             if not calamine_gave_up(exc):
                 raise
-            raw_rows, raw_merges = self._read_dates_as_text(entry)
+            raw_rows, raw_merges = self._read_dates_as_text(entry, trimmed)
         rows = [_clean_row(row) for row in raw_rows]
         for r, c, text in errors:  # error values where calamine gave an empty cell (never far-away cells)
             if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
@@ -199,10 +201,11 @@ class BookData:
             visibility=entry.state,
         )
 
-    def _read_dates_as_text(self, entry: SheetEntry) -> tuple[list[list], list]:
-        """The sheet once more, its out-of-range date and time numbers as text (see bad_dates.py)."""
+    def _read_dates_as_text(self, entry: SheetEntry, trimmed: bytes | None = None) -> tuple[list[list], list]:
+        """The sheet once more, its out-of-range date and time numbers as text (see bad_dates.py); ``trimmed``:
+        the sheet without its far-away cells, when it had some (extent.py)."""
         try:
-            copy = CalamineWorkbook.from_filelike(io.BytesIO(dates_as_text(self._package, entry.part)))
+            copy = CalamineWorkbook.from_filelike(io.BytesIO(dates_as_text(self._package, entry.part, trimmed)))
             return _calamine_sheet(copy, entry.name)
         except BaseException as exc:  # noqa: B036
             if not (isinstance(exc, CalamineError) or calamine_gave_up(exc)):
