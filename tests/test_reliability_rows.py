@@ -238,10 +238,10 @@ def test_a_table_total_row_is_left_alone_by_refresh_and_new_people_go_above_it(e
 # ------------------------------------------------------------------------------ 变动情况 keeps earlier imports
 
 def _import_on(day: str, book: Path, form: Path, monkeypatch) -> None:
-    from subsidy_xl import service
+    from subsidy_xl.streets import usecases
 
-    real = service.changelog_entry
-    monkeypatch.setattr(service, "changelog_entry", lambda *a: [f"{day} 09:30:00", *real(*a)[1:]])
+    real = usecases.changelog_entry
+    monkeypatch.setattr(usecases, "changelog_entry", lambda *a: [f"{day} 09:30:00", *real(*a)[1:]])
     run = run_cli("import-streets", book, form, "-q")
     assert run.code in (0, 1) and "Traceback" not in run.text, run.text
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Sequence
 
 from ..money import normalise
-from ..service import Patch, WritePlan
+from ..plan import Patch, WritePlan
 from ..tables.sheet import SheetContent
 from .styles import ComStyler
 

@@ -134,7 +134,7 @@ def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress:
                    pdf: bool = True, converter: Converter = libreoffice_pdf) -> ExportReport:
     """Build the package in a hidden folder beside OUT_DIR and move it into place only when complete, so a
     failure (no LibreOffice, a conversion error, a crash) leaves OUT_DIR as it was and a rerun can use it."""
-    from ..service import open_book
+    from ..io.update import open_book
 
     path, out_dir = Path(path), Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():

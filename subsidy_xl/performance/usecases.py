@@ -1,5 +1,5 @@
 """The 绩效目标表 use cases as WritePlans: fill it from the data, import it from
-a .xlsx/.docx. service.py applies them headlessly; a ribbon macro will apply the
+a .xlsx/.docx. io/update.py applies them headlessly; a ribbon macro will apply the
 same plans to a live book.
 
 Each plan patches only the tool's cells of 绩效目标表 (and 项目信息's 年度绩效目标),
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
 
 from ..analysis import Analysis, BookSource, analyse
 from ..issues import Issue, count_by_severity, counts_text, sort_issues
+from ..plan import Progress, WritePlan, changelog_entry
 from ..schema import CHANGELOG_SHEET, PERFORMANCE_SHEET
 from ..tables.records import changelog_sheet, issues_sheet
 from . import PerformanceError
@@ -23,10 +23,6 @@ from .model import read_table
 from .overlay import PatchedSource
 from .selfeval import shown
 
-if TYPE_CHECKING:
-    from ..service import WritePlan
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -65,8 +61,7 @@ def _usable_table(src: BookSource):
     return table
 
 
-def _plan(src: BookSource, report: PerformanceReport, patches: dict, quarter, extra: list[Issue]) -> "WritePlan":
-    from ..service import WritePlan, changelog_entry
+def _plan(src: BookSource, report: PerformanceReport, patches: dict, quarter, extra: list[Issue]) -> WritePlan:
 
     report.analysis = analyse(PatchedSource(src, patches), quarter)
     issues = sort_issues(report.analysis.issues + extra)
@@ -77,7 +72,7 @@ def _plan(src: BookSource, report: PerformanceReport, patches: dict, quarter, ex
     return WritePlan(sheets=sheets, patches=patches)
 
 
-def plan_fill_performance(src: BookSource, progress: Progress) -> tuple["WritePlan", PerformanceReport]:
+def plan_fill_performance(src: BookSource, progress: Progress) -> tuple[WritePlan, PerformanceReport]:
     _usable_table(src)  # refuses a workbook without a usable sheet
     progress("校验名册并计算指标…")
     analysis = analyse(src)
@@ -88,7 +83,7 @@ def plan_fill_performance(src: BookSource, progress: Progress) -> tuple["WritePl
     return _plan(src, report, result.patches, analysis.quarter, result.suggestions), report
 
 
-def plan_import_performance(src: BookSource, source: Path, progress: Progress) -> tuple["WritePlan", PerformanceReport]:
+def plan_import_performance(src: BookSource, source: Path, progress: Progress) -> tuple[WritePlan, PerformanceReport]:
     table = _usable_table(src)
     progress(f"读取 {Path(source).name}…")
     imported = read_source(Path(source))

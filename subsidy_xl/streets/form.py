@@ -63,7 +63,7 @@ def baseline_digest(street: str, entries: Iterable[Sequence[str]]) -> str:
 def street_form(book: Path | None, street: str, out: Path) -> tuple[Path, dict[str, int]]:
     """The use case: the form for ``street``, pre-filled from ``book`` (blank without one).
     Returns the file and the number of people pre-filled per roster."""
-    from ..service import open_book
+    from ..io.update import open_book
 
     out = Path(out)
     if out.exists():

@@ -1,5 +1,5 @@
 """import-streets as a use case: read the returned forms, merge, plan the writes (called by the CLI and
-the ribbon alike; service.import_streets is the door)."""
+the ribbon alike; service.import_streets is the headless door)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..analysis import BookSource, analyse
+from ..errors import describe_error
 from ..issues import ERROR, Issue, count_by_severity, counts_text, sort_issues
 from ..params import Params
+from ..plan import WritePlan, changelog_entry
 from ..schema import CHANGELOG_SHEET, CHANGES_SHEET, ROSTERS
 from ..tables.records import changelog_sheet
 from .changes import changes_sheet, summary_line
@@ -37,7 +39,6 @@ class ImportReport:
 
 def read_forms(files: Sequence[Path], params: Params, open_book: Opener) -> list[ReturnedForm]:
     """Each file read on its own: one unreadable file is reported and the others still import."""
-    from ..errors import describe_error
     from ..io.reader import UnreadableWorkbook
 
     forms = []
@@ -81,8 +82,6 @@ def _one_form_per_street(forms: list[ReturnedForm]) -> None:
 
 def plan_import(src: BookSource, files: Sequence[Path], open_book: Opener, progress: Callable[[str], None]):
     """The WritePlan of an import (roster cells, appended rows, 变动情况, a 变更记录 row) and its report."""
-    from ..service import WritePlan, changelog_entry
-
     analysis = analyse(src)
     progress(f"读取报送表 {len(files)} 份…")
     forms = read_forms(files, analysis.params, open_book)
