@@ -159,7 +159,7 @@ def disagreement(rec: Record, params: Params, code: str, cell_key: str, value: o
     elif params.verify_mark:
         hint = f"；如所填无误，请在备注中写“{params.verify_mark}：核实人姓名”"
     else:
-        hint = "；如所填无误，可在参数表“核实标记”中设标记后在备注中注明核实人"
+        hint = "；如所填无误，可在参数表“核实标记（写在备注中）”设标记后在备注中注明核实人"
     return Issue(code, ERROR, rec.sheet, rec.cell(cell_key), shown(value), f"{message}，暂缓发放{hint}", basis)
 
 

@@ -252,3 +252,10 @@ def test_a_missing_roster_column_holds_every_row_with_that_reason(tmp_path):
     assert q.paid == [] and len(q.held) == 2
     assert all("缺少“起发年月”列" in held_reason(h) for h in q.held)  # the cause, not 信息不全
     assert names(read_payment_sheet(path, "一次性补助发放").paid) == ["窦丙"]  # the other roster is not affected
+
+
+def test_nothing_due_lists_the_rules_own_reason(tmp_path):
+    short = one_off("鲁不足", 32, 任职起始年月="2023-06", 连续任满届数=0, 任满年数=2)  # less than one full term
+    _, _, _, o = refreshed(tmp_path, one_off_people=[short, one_off("韦正常", 33)])
+    assert names(o.paid) == ["韦正常"] and o.held == []
+    assert [r["未发放原因"] for r in o.not_due] == ["连续任满不足1届，不享受一次性补助"]

@@ -292,8 +292,8 @@ def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str,
         elif p.payable:
             by_category[p.category].append(p)
         else:
-            unpaid.append(({**_person(p.rec), "职务类别": p.category},
-                           p.blocked or (p.result.reason if p.result else INCOMPLETE)))
+            unpaid.append(({**_person(p.rec), "职务类别": p.category},  # the rule's own reason first
+                           (p.result.reason if p.result and p.result.reason else None) or p.blocked or INCOMPLETE))
     figures = {"held": len(held), "held_amount": held_amount, "held_unknown": unknown, "not_due": len(unpaid),
                "unpaid": len(held) + len(unpaid), "stopped": bool(stops)}
     seq = 0
