@@ -295,7 +295,7 @@ def _equal_across_types(raw: list[object], first_seen: dict) -> bool:
 
 def _shown(col: Column, raw: object) -> str:
     """A cell as an issue's 值: an ID or bank account masked, as everywhere the tool shows one."""
-    if raw is None or col.kind not in ("id", "account"):
+    if raw is None or col.kind not in ("id", "account") or (type(raw) is str and raw.strip() in EXCEL_ERRORS):
         return shown(raw)
     return mask(raw) if col.kind == "id" else mask_account(raw)
 

@@ -259,3 +259,22 @@ def test_nothing_due_lists_the_rules_own_reason(tmp_path):
     _, _, _, o = refreshed(tmp_path, one_off_people=[short, one_off("韦正常", 33)])
     assert names(o.paid) == ["韦正常"] and o.held == []
     assert [r["未发放原因"] for r in o.not_due] == ["连续任满不足1届，不享受一次性补助"]
+
+
+def test_error_text_from_the_live_door_is_reported_in_every_kind_of_column():
+    """xlwings reads an error cell as its text (err_to_str): the roster reader reports it whatever the column."""
+    from subsidy_xl.params import default_params
+    from subsidy_xl.rosters import FieldContext, read_roster
+    from subsidy_xl.schema import LIVING
+
+    headers = list(LIVING.headers)
+    row = [1, "龙城街道", "示范社区", "李建国", "男", "#N/A", None, "#VALUE!", "1998-03", "#DIV/0!", 12, 4, 4, "#REF!",
+           "2019-01", None, "#NAME?", "#N/A", None, None, None]
+    assert len(row) == len(headers)
+    roster = read_roster([headers, row], LIVING, FieldContext.of(default_params()))
+    found = {i.cell: i.value for i in roster.issues if i.code == "cell-error-value"}
+    letters = {h: column_letter(LIVING_SHEET, h) for h in headers}
+    assert found == {f"{letters[h]}2": v for h, v in (("身份证号", "#N/A"), ("任职起始年月", "#VALUE!"),
+                                                      ("连续任职年限", "#DIV/0!"), ("月补贴标准", "#REF!"),
+                                                      ("停发原因", "#NAME?"), ("银行账号", "#N/A"))}
+    assert all(roster.records[0].values[k] is None for k in ("standard", "tenure_start", "stop_reason"))
