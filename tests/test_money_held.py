@@ -278,3 +278,12 @@ def test_error_text_from_the_live_door_is_reported_in_every_kind_of_column():
                                                       ("连续任职年限", "#DIV/0!"), ("月补贴标准", "#REF!"),
                                                       ("停发原因", "#NAME?"), ("银行账号", "#N/A"))}
     assert all(roster.records[0].values[k] is None for k in ("standard", "tenure_start", "stop_reason"))
+
+
+def test_error_values_on_project_info_are_issues_at_their_cell():
+    from subsidy_xl.checks.project_info import check_project_info
+    from subsidy_xl.params import default_params
+
+    found = check_project_info({"staff_actual": "#N/A", "fully_funded": 5}, {"staff_actual": "B9", "fully_funded": "B10"},
+                               default_params())
+    assert [(i.code, i.cell, i.value, i.severity) for i in found] == [("cell-error-value", "B9", "#N/A", "error")]

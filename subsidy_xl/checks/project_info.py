@@ -6,6 +6,7 @@ from typing import Mapping
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
+from ..cell_errors import error_message, is_error_value
 from ..issues import ERROR, WARNING, Issue, shown
 from ..params import Params, whole_number
 from ..schema import PROJECT_INFO_ITEMS, PROJECT_INFO_SHEET
@@ -28,7 +29,9 @@ def _count(value: object) -> int | None:
 
 def check_project_info(info: Mapping[str, object], cells: Mapping[str, str], params: Params) -> list[Issue]:
     """``info``: key -> value; ``cells``: key -> A1 of its 内容 cell."""
-    issues = []
+    issues = [Issue("cell-error-value", ERROR, PROJECT_INFO_SHEET, cells.get(k, ""), v, error_message(LABELS[k], v),
+                    "项目信息") for k, v in info.items() if is_error_value(v)]
+    info = {k: (None if is_error_value(v) else v) for k, v in info.items()}  # reported once, never read as a value
     for total_key, part_keys in STAFF_SUMS:
         total = _count(info.get(total_key))
         parts = [_count(info.get(k)) for k in part_keys]
