@@ -287,3 +287,14 @@ def test_error_values_on_project_info_are_issues_at_their_cell():
     found = check_project_info({"staff_actual": "#N/A", "fully_funded": 5}, {"staff_actual": "B9", "fully_funded": "B10"},
                                default_params())
     assert [(i.code, i.cell, i.value, i.severity) for i in found] == [("cell-error-value", "B9", "#N/A", "error")]
+
+
+def test_warnings_never_change_an_amount(tmp_path):
+    both = living("喻两项", 34, 备注="长" * 250)  # a remark too long: a warning
+    again = one_off("喻两项", 35)
+    again.row["身份证号"], again.row["性别"] = both.row["身份证号"], both.row["性别"]  # in both rosters: a warning
+    path, report, q, o = refreshed(tmp_path, [both], [again])
+    warned = {i.code for i in report.analysis.issues if i.severity == "warning"}
+    assert {"person-in-both-rosters", "text-too-long"} <= warned
+    assert [r["本季金额"] for r in q.paid] == [both.row["月补贴标准"] * 3]
+    assert [r["补助金额"] for r in o.paid] == [11000] and q.held == o.held == []
