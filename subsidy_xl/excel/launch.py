@@ -9,12 +9,9 @@ that log, which is then what xlwings shows.
 
 from __future__ import annotations
 
-import datetime as _dt
-import os
 import sys
-import tempfile
-import traceback
-from pathlib import Path
+
+from .logs import write_log
 
 # The ribbon's buttons: the macro's name in subsidy_xl.excel.macros and its title.
 BUTTONS = {
@@ -22,30 +19,6 @@ BUTTONS = {
     "build_quarterly": "生成季度发放表", "import_streets": "导入街道报表", "export_package": "导出报送材料",
     "show_help": "使用说明", "show_about": "关于",
 }  # fmt: skip
-
-
-def log_dir() -> Path:
-    """%LOCALAPPDATA%\\subsidy-xl\\logs (the kit's folder); the temp folder where there is none."""
-    base = os.environ.get("LOCALAPPDATA")
-    return Path(base) / "subsidy-xl" / "logs" if base else Path(tempfile.gettempdir()) / "subsidy-xl-logs"
-
-
-def write_log(title: str, error: BaseException) -> Path:
-    """The traceback of ``error`` with the versions involved, in a new file of log_dir()."""
-    folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    path = folder / f"{stamp}.log"
-    try:
-        import xlwings
-
-        xlwings_version = xlwings.__version__
-    except Exception:  # the log must be written even when xlwings itself is what failed
-        xlwings_version = "（无法导入）"
-    text = (f"操作：{title}\nPython：{sys.version}\n解释器：{sys.executable}\nxlwings：{xlwings_version}\n\n"
-            + "".join(traceback.format_exception(type(error), error, error.__traceback__)))
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def version_mismatch_text(addin_xlwings: str, python_xlwings: str) -> str:

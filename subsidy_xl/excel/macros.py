@@ -77,7 +77,7 @@ def failure_text(title: str, error: Exception, addin: str | None = None) -> str:
     text = f"{title}未完成：{describe_error(error)}"
     if is_user_error(error):
         return text
-    from .launch import write_log
+    from .logs import write_log
 
     text += f"\n详细信息已记入：{write_log(title, error)}"
     problems = [f for f in _findings(addin) if f.ok is False]

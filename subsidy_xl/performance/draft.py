@@ -8,15 +8,13 @@ from __future__ import annotations
 from typing import Iterable
 
 from .figures import Figures
-from .indicators import Known
+from .indicators import Known, known_value, split_key
 from .layout import INDICATOR_HEADERS
 from .standards import standards
 
 
 def draft_rows(figures: Figures, have_keys: Iterable[str] = (), have_level2: Iterable[str] = ()) -> list[dict]:
     """The standard rows a table lacks, in level order: computed rows by key, the others by their 二级 level."""
-    from .fill import known_value, split_key
-
     have_keys, have_level2 = set(have_keys), set(have_level2)
     rows = []
     for std in standards()["standard_rows"]:

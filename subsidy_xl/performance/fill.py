@@ -23,25 +23,23 @@ proposed as 问题清单 entries, never inserted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Mapping
 
 from ..cells import a1, parse_a1
 from ..issues import INFO, Issue, shown as shown_value
-from ..money import Money, wan_text
+from ..money import wan_text
 from ..params import Params
 from ..schema import PERFORMANCE_SHEET, PROJECT_INFO_SHEET
-from .compare import rounded
-from .figures import TOTAL, Figures
+from .figures import Figures
 from .goals import annual_goal_text
-from .indicators import AMOUNT, AVERAGE, DEADLINE, PEOPLE, QUARTERS, TIME_MEASURES, Known, recognise
+from .indicators import TIME_MEASURES, Known, known_value, recognise, split_key
 from .draft import as_lines, draft_rows
 from .layout import EXECUTED_LABEL, GRADE_LABEL, INDICATOR_HEADERS, INDICATOR_KEYS, SUMMARY_HEADERS, SUMMARY_TITLE, TOTAL_LABEL
 from .model import Grid, PerformanceTable, read_table
 from .overlay import patched_grid
 from .selfeval import SelfEvaluation, active, evaluate, shown
-from .standards import norm, standards
-from .values import amount_in_yuan, from_yuan, money_unit, parse_figure
+from .standards import standards
+from .values import amount_in_yuan, parse_figure
 
 Patch = dict[int, dict[int, tuple[object, str | None]]]  # Excel row -> 0-based col -> (value, style key)
 
@@ -52,31 +50,6 @@ class FillResult:
     filled: list[str] = field(default_factory=list)  # what was written, for the report and 变更记录
     suggestions: list[Issue] = field(default_factory=list)
     evaluation: SelfEvaluation | None = None
-
-
-def known_value(known: Known, unit: str, figures: Figures) -> object | None:
-    """The value of a recognised indicator in the row's unit; None when there is nothing to say."""
-    part = figures.part(known.part) if known.part != TOTAL else None
-    if known.measure == PEOPLE:
-        return part.people if part else figures.total_people
-    if known.measure == AMOUNT:
-        return from_yuan(part.amount if part else figures.total_amount, unit)
-    if known.measure == AVERAGE:
-        if part is None or part.average is None:
-            return None
-        in_wan = money_unit(unit) == "万元"
-        return _as_written(rounded(part.average / 10000, 4) if in_wan else rounded(part.average, 2))
-    if known.measure == QUARTERS:
-        return figures.quarters_paid
-    if known.measure == DEADLINE:
-        d = figures.deadline
-        return d.month if norm(unit) == "月" else f"{d.year}年{d.month}月"
-    return None
-
-
-def _as_written(value: Decimal) -> Money:
-    """660.00 -> 660, 656.40 -> 656.4: figures as a person writes them."""
-    return int(value) if value == value.to_integral_value() else value.normalize()
 
 
 def plan_fill(grid: Grid, info: Mapping[str, object], info_cells: Mapping[str, str],
@@ -219,12 +192,6 @@ def _suggestions(table: PerformanceTable, found: set[str], figures: Figures) -> 
                             f"（名称含“{_hint(part)}”的行由“填写绩效目标表”自动计算）",
                             std["指标值设定依据及数据来源"]))
     return issues
-
-
-def split_key(key: str) -> tuple[str, str]:
-    """"one_off_people" -> ("one_off", "people")."""
-    part, _, measure = key.rpartition("_")
-    return part, measure
 
 
 def _hint(part: str) -> str:

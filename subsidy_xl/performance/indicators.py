@@ -16,12 +16,16 @@ recognised: the tool cannot tell which group it means.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import NamedTuple
 
-from .figures import LIVING, ONE_OFF, TOTAL
+from ..money import Money
+from .compare import rounded
+
+from .figures import LIVING, ONE_OFF, TOTAL, Figures
 from .model import IndicatorRow
 from .standards import norm
-from .values import is_count_unit, is_per_unit, money_unit
+from .values import from_yuan, is_count_unit, is_per_unit, money_unit
 
 PEOPLE, AMOUNT, AVERAGE, QUARTERS, DEADLINE = "people", "amount", "average", "quarters", "deadline"
 TIME_MEASURES = (QUARTERS, DEADLINE)
@@ -65,3 +69,34 @@ def recognise(row: IndicatorRow) -> Known | None:
     if part == ONE_OFF and ("时间" in name or "时限" in name):
         return Known(part, DEADLINE)
     return None
+
+
+def known_value(known: Known, unit: str, figures: Figures) -> object | None:
+    """The value of a recognised indicator in the row's unit; None when there is nothing to say."""
+    part = figures.part(known.part) if known.part != TOTAL else None
+    if known.measure == PEOPLE:
+        return part.people if part else figures.total_people
+    if known.measure == AMOUNT:
+        return from_yuan(part.amount if part else figures.total_amount, unit)
+    if known.measure == AVERAGE:
+        if part is None or part.average is None:
+            return None
+        in_wan = money_unit(unit) == "万元"
+        return _as_written(rounded(part.average / 10000, 4) if in_wan else rounded(part.average, 2))
+    if known.measure == QUARTERS:
+        return figures.quarters_paid
+    if known.measure == DEADLINE:
+        d = figures.deadline
+        return d.month if norm(unit) == "月" else f"{d.year}年{d.month}月"
+    return None
+
+
+def _as_written(value: Decimal) -> Money:
+    """660.00 -> 660, 656.40 -> 656.4: figures as a person writes them."""
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """"one_off_people" -> ("one_off", "people")."""
+    part, _, measure = key.rpartition("_")
+    return part, measure
