@@ -7,9 +7,8 @@ drop-down lists); 原始数据 (very hidden: the baseline, see streets/__init__.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -23,16 +22,13 @@ from ..schema import GENDERS, ROSTERS, STYLES, TEXT_KINDS, Column, Roster, cell_
 from ..tables.layout import ROW_PADDING, ColumnSpec, PageLayout, footer_text, line_height, lines_needed
 from ..tables.sheet import SheetContent
 from ..template import PORTRAIT_TEXT_WIDTH, page_setup, put, storable, styled_workbook, write_content
+from .baseline import BASELINE_HEADERS, BASELINE_SHEET, FORMAT, META_LABELS, baseline_digest
 from .values import canon, id_key
 
-FORMAT = "subsidy-xl 街道报表 1"
 FORM_HEADER_ROW = 3  # Excel row of the headers on each roster sheet of the form
 SPARE_ROWS = 300  # empty rows below the people that get validation and text format
 GUIDE_SHEET = "填表说明"
 LISTS_SHEET = "选项"
-BASELINE_SHEET = "原始数据"
-BASELINE_HEADERS = ("名册", "身份证号", "列", "原值")
-META_LABELS = {"format": "格式", "street": "街道", "created": "生成时间", "source": "来源工作簿", "digest": "校验码"}
 
 Person = Mapping[str, object]  # column key -> the roster cell's value
 GUIDE_WIDTH = PORTRAIT_TEXT_WIDTH
@@ -51,13 +47,6 @@ class StreetFormError(UserError):
 def form_columns(spec: Roster) -> list[Column]:
     """What a 街道 fills: every roster column except those the tool computes."""
     return [c for c in spec.columns if not c.computed]
-
-
-def baseline_digest(street: str, entries: Iterable[Sequence[str]]) -> str:
-    h = hashlib.sha256(f"{FORMAT}\n{street}\n".encode())
-    for entry in entries:
-        h.update(("\t".join(entry) + "\n").encode())
-    return h.hexdigest()
 
 
 def street_form(book: Path | None, street: str, out: Path) -> tuple[Path, dict[str, int]]:

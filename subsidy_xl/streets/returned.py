@@ -13,7 +13,7 @@ from ..issues import ERROR, INFO, WARNING, Issue
 from ..params import Params
 from ..rosters import FieldContext, Record, RosterData, read_roster
 from ..schema import ROSTERS
-from .form import BASELINE_HEADERS, BASELINE_SHEET, FORMAT, META_LABELS, baseline_digest
+from .baseline import BASELINE_HEADERS, BASELINE_SHEET, FORMAT, META_LABELS, baseline_digest
 from .values import canon
 
 Baseline = dict[tuple[str, str], dict[str, str]]  # (roster name, ID) -> header -> pre-filled value (canon)
