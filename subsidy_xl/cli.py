@@ -9,10 +9,13 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import describe_error, internal_error_text, is_user_error
-from .issues import Issue
+
+if TYPE_CHECKING:  # the core is imported by the commands that use it: `subsidy-xl --help` stays quick
+    from .issues import Issue
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 BOOK_HELP = "补助经费工作簿，如 补助经费.xlsx"
