@@ -181,3 +181,22 @@ def test_what_redact_masks_and_what_it_leaves():
     assert redact("５３０１１４１９５００２３０１２３２") == "530114********1232"
     for kept in ("2026-03-02 09:30:00", "第104857行", "1,234,567,890元", "13900000001", "2013-01至2016-12"):
         assert redact(kept) == kept
+
+
+def test_an_id_pasted_over_a_name_is_flagged_and_never_published(small_book, tmp_path):
+    """The issue's own case: an ID pasted over 姓名 raised no issue and was printed whole in the 公示 file."""
+    wb = openpyxl.load_workbook(small_book)
+    ws = wb[LIVING.name]
+    pasted = _with_id("53011419500714123")
+    name_col = LIVING.headers.index("姓名")
+    ws.cell(2, name_col + 1, pasted)
+    book = tmp_path / "book.xlsx"
+    wb.save(book)
+    texts = outputs(book, tmp_path)
+    public = [name for name in texts if name.startswith("公示_")]
+    assert public  # the 公示 workbook was written and scanned
+    assert _leaks(texts, [pasted[6:14]]) == []
+    issues = json.loads(run_cli("check", book, "--format", "json").out)
+    flagged = [i for i in issues if i["cell"] == f"{chr(65 + name_col)}2" and i["sheet"] == LIVING.name]
+    assert [i["code"] for i in flagged] == ["id-like-text"]
+    assert flagged[0]["value"] == pasted[:6] + "********" + pasted[-4:]
