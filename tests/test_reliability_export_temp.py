@@ -139,3 +139,27 @@ def test_a_temp_folder_someone_else_could_read_is_not_used(demo_book, tmp_path, 
     assert root != shared
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
     shutil.rmtree(root)
+
+
+def test_stale_run_folders_are_those_of_dead_processes_or_older_than_a_day(tmp_path):
+    from subsidy_xl.export import tempspace
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        of_dead = tmp_path / f"run-{dead.pid}-aaaa"
+        of_alive = tmp_path / f"run-{alive.pid}-bbbb"
+        of_alive_old = tmp_path / f"run-{alive.pid}-cccc"
+        mine = tmp_path / f"run-{os.getpid()}-dddd"
+        for folder in (of_dead, of_alive, of_alive_old, mine):
+            folder.mkdir()
+            (folder / "季度发放.xlsx").write_bytes(b"x")
+        old = time.time() - tempspace.STALE_AFTER - 60
+        os.utime(of_alive_old, (old, old))
+        gone = tempspace.remove_stale(tmp_path)
+        assert sorted(p.name for p in gone) == sorted([of_dead.name, of_alive_old.name])
+        assert of_alive.exists() and mine.exists() and not of_dead.exists() and not of_alive_old.exists()
+    finally:
+        alive.kill()
+        alive.wait()

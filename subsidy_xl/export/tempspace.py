@@ -25,6 +25,7 @@ import signal
 import stat
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -56,12 +57,22 @@ def private_root() -> Path:
     return root
 
 
+STALE_AFTER = 24 * 3600  # seconds: no export runs this long (LibreOffice is given TIMEOUT_SECONDS), so its pid
+# was reused by another process and the folder is stale all the same
+
+
 def remove_stale(root: Path) -> list[Path]:
-    """Remove run folders whose process is gone (left by a run killed outright); returns what went."""
+    """Remove run folders whose process is gone (left by a run killed outright), or older than STALE_AFTER;
+    returns what went."""
     gone = []
+    now = time.time()
     for entry in root.glob(_RUN_PREFIX + "*"):
         pid = entry.name[len(_RUN_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        try:
+            old = now - entry.stat().st_mtime > STALE_AFTER
+        except OSError:
+            continue
+        if pid.isdigit() and (old or not _alive(int(pid))) and int(pid) != os.getpid():
             shutil.rmtree(entry, ignore_errors=True)
             gone.append(entry)
     return gone
