@@ -27,7 +27,7 @@ OUTPUT_HELP = "写入一个新文件，不改动原文件（该文件须尚不�
 # Modules that add their own subcommands with register(subparsers).
 COMMAND_MODULES = ("subsidy_xl.addin.cli", "subsidy_xl.streets.cli", "subsidy_xl.export.cli",
                    "subsidy_xl.performance.cli", "subsidy_xl.web.cli",
-                   "subsidy_xl.kit.cli", "subsidy_xl.doctor")
+                   "subsidy_xl.kit.cli", "subsidy_xl.doctor_cli")
 
 # argparse's own messages (Python 3.10-3.13) and their Chinese; the first match is used.
 _ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "subsidy_xl"
 # Top to bottom; a module belongs to the first layer whose patterns match its dotted name.
 LAYERS = [
     ("doors", ["subsidy_xl.cli", "subsidy_xl.*.cli", "subsidy_xl.__main__", "subsidy_xl.service", "subsidy_xl.frames",
-               "subsidy_xl.doctor", "subsidy_xl.excel.macros", "subsidy_xl.excel.udfs", "subsidy_xl.excel.ui",
+               "subsidy_xl.doctor", "subsidy_xl.doctor_cli", "subsidy_xl.excel.macros", "subsidy_xl.excel.udfs", "subsidy_xl.excel.ui",
                "subsidy_xl.excel.launch", "subsidy_xl.excel.logs", "subsidy_xl.excel.registry", "subsidy_xl.web",
                "subsidy_xl.web.*", "subsidy_xl.kit", "subsidy_xl.kit.*", "subsidy_xl.addin", "subsidy_xl.addin.*"]),
     ("use cases", ["subsidy_xl.refresh", "subsidy_xl.*.usecases", "subsidy_xl.streets.form", "subsidy_xl.export.bundle",
