@@ -340,14 +340,6 @@ def put(ws, row: int, col: int, value: object):
     return cell
 
 
-def print_setup(ws, title_rows: int, breaks: Sequence[int] = ()) -> None:
-    """The owned sheets' print setup (A4 landscape, fit to width, rows 1..title_rows on every page, page
-    numbers) and manual page breaks after the given rows."""
-    _page_setup(ws, f"1:{title_rows}")
-    for row in breaks:
-        ws.row_breaks.append(Break(id=row))
-
-
 def _summary(ws) -> None:
     """汇总 with the default year's budget and its two charts, which read fixed cells that refresh rewrites."""
     params = default_params()
