@@ -5,6 +5,10 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
+# A sheet's limits in Excel 2007 and later.
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+
 # (0-based column, value, style key or None)
 Cell = tuple[int, object, "str | None"]
 # (Excel row, 0-based first column, values, styles): ``styles`` is one style key (or None) for every value,
@@ -70,3 +74,18 @@ def cell_sort_key(ref: str) -> tuple[int, int]:
         return parse_a1(ref)
     except ValueError:
         return (0, 0)
+
+
+def parse_range(text: str) -> tuple[int, int, int, int]:
+    """(first_row, first_col, last_row, last_col) of "A1" or "A1:C9"; rows 1-based, cols 0-based."""
+    first, colon, last = text.strip().partition(":")
+    try:
+        if first != first.upper() or last != last.upper() or (colon and not last):
+            raise ValueError(text)
+        first_row, first_col = parse_a1(first)
+        last_row, last_col = parse_a1(last) if colon else (first_row, first_col)
+    except ValueError:
+        raise ValueError(f"无效的单元格区域“{text}”。") from None
+    if (not 1 <= first_row <= last_row <= MAX_ROWS) or not 0 <= first_col <= last_col < MAX_COLUMNS:
+        raise ValueError(f"无效的单元格区域“{text}”。")
+    return first_row, first_col, last_row, last_col

@@ -22,9 +22,8 @@ from openpyxl.worksheet.header_footer import HeaderFooterItem, _HeaderFooterPart
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from .cells import a1
+from .cells import a1, col_letter
 from .io.safe_save import BACKUP_FOLDER, BACKUPS_KEPT
-from .performance.layout import write_performance_sheet
 from .months import Quarter
 from .params import default_data, default_params
 from .schema import (BUDGET_SHEET, CHANGELOG_COLUMNS, CHANGELOG_SHEET, CHANGES_COLUMNS, CHANGES_SHEET, GENDERS,
@@ -35,7 +34,10 @@ from .schema import (BUDGET_SHEET, CHANGELOG_COLUMNS, CHANGELOG_SHEET, CHANGES_C
 from .tables import summary
 from .tables.budget import budget_figures
 from .tables.payments import ONE_OFF_HEADERS, QUARTERLY_HEADERS, column_widths
-from .tables.layout import NUMBER_FORMATS, ColumnSpec, Layout, PageLayout, column_points, footer_text
+from .performance.layout import (GOAL_CHARS, GOAL_LABELS, HEADER_FIRST_ROW, HEADER_ITEMS, INDICATOR_HEADER_ROW,
+                                 INDICATOR_HEADERS, INDICATOR_WIDTHS, SIGNATURE_FOOTER, TITLE)
+from .tables.layout import (NUMBER_FORMATS, ROW_PADDING, ColumnSpec, Layout, PageLayout, column_points, footer_text,
+                            line_height, lines_needed)
 from .tables.sheet import SheetContent
 from .tables.summary import summary_sheet
 from .resources import project_path
@@ -202,7 +204,6 @@ def _project_info(ws, info: Mapping[str, object]) -> None:
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 90
     from .tables.layout import lines_needed, line_height, ROW_PADDING
-    from .performance.layout import GOAL_CHARS
     for r, (key, label) in enumerate(PROJECT_INFO_ITEMS, 2):
         value = info.get(label)
         if key == "annual_goal":  # filled later by the tool, which sets no heights: room for a generated goal
@@ -406,3 +407,46 @@ def build(path: Path, data: Mapping[str, object] | None = None) -> Path:
 
 if __name__ == "__main__":
     sys.stdout.write(f"wrote {build(TEMPLATE_PATH)}\n")
+
+
+def write_performance_sheet(ws, data: Mapping[str, object] | None = None) -> None:
+    """Title, the header items (label in A, value in B merged across), the indicator header and rows,
+    printed like the official form: bordered and wrapped cells, rows as tall as their text (computed: no
+    spreadsheet program fits a merged cell), one page wide, the indicator header on every page, and the
+    signature line (填报单位（盖章）, 填报人, 日期) at the foot of every page."""
+    data = data or {}
+    width = len(INDICATOR_HEADERS)
+    ws.cell(1, 1, TITLE).style = STYLES["title"]
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.row_dimensions[1].height = round(line_height("title") + ROW_PADDING, 1)
+    for i, h in enumerate(INDICATOR_HEADERS, 1):
+        ws.column_dimensions[col_letter(i - 1)].width = INDICATOR_WIDTHS[i - 1]
+    value_width = sum(INDICATOR_WIDTHS[1:])
+    for i, label in enumerate(HEADER_ITEMS):
+        r = HEADER_FIRST_ROW + i
+        ws.cell(r, 1, label).style = STYLES["form_label"]
+        value = (data.get("header") or {}).get(label)
+        cell = ws.cell(r, 2, value)
+        cell.style = STYLES["form_text"]
+        for c in range(3, width + 1):  # the merged value's border on every cell it covers
+            ws.cell(r, c).style = STYLES["form_text"]
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=width)
+        # Goals are filled later by the tool (fill.py patches cells, not heights): room for GOAL_CHARS characters.
+        room = "字" * GOAL_CHARS if label in GOAL_LABELS else str(value or "")
+        lines = max(lines_needed(room, "form_text", value_width), lines_needed(label, "form_label", INDICATOR_WIDTHS[0]))
+        ws.row_dimensions[r].height = round(lines * line_height("form_text") + ROW_PADDING, 1)
+    for i, h in enumerate(INDICATOR_HEADERS, 1):
+        ws.cell(INDICATOR_HEADER_ROW, i, h).style = STYLES["header"]
+    ws.row_dimensions[INDICATOR_HEADER_ROW].height = round(2 * line_height("header") + ROW_PADDING, 1)
+    rows: Sequence[Sequence[object]] = data.get("indicators") or ()
+    for r, row in enumerate(rows, INDICATOR_HEADER_ROW + 1):
+        lines = 1
+        for c, value in enumerate(row, 1):
+            ws.cell(r, c, value).style = STYLES["form_text"]
+            if value not in (None, ""):
+                lines = max(lines, lines_needed(str(value), "form_text", INDICATOR_WIDTHS[c - 1]))
+        for c in range(len(row) + 1, width + 1):
+            ws.cell(r, c).style = STYLES["form_text"]
+        ws.row_dimensions[r].height = round(lines * line_height("form_text") + ROW_PADDING, 1)
+    ws.freeze_panes = f"A{INDICATOR_HEADER_ROW + 1}"
+    page_setup(ws, PageLayout(title_rows=(INDICATOR_HEADER_ROW, INDICATOR_HEADER_ROW), footer=SIGNATURE_FOOTER))

@@ -2,7 +2,8 @@
 
 The layers, top to bottom (docs/DEVELOPING.md draws them): the doors, the use cases, the adapters, the
 core. A module may import its own layer and the layers below it, never one above. Every import counts,
-also one inside a function: a lazy import still ties the two modules together.
+also one inside a function (a lazy import still ties the two modules together); only imports for type
+checking (``if TYPE_CHECKING:``), which never run, do not.
 """
 from __future__ import annotations
 
@@ -45,13 +46,23 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
+def _runtime_nodes(tree: ast.AST):
+    """Every node of ``tree`` except those under ``if TYPE_CHECKING:``."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from (n for child in node.orelse for n in [child, *_runtime_nodes(child)])
+            continue
+        yield node
+        yield from _runtime_nodes(node)
+
+
 def _imports(name: str) -> tuple[set[str], set[str]]:
     """The package's modules that ``name`` imports (a package for ``from pkg import x`` unless x is a
     module of it), and the top-level names of the other distributions it imports."""
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     inside, outside = set(), set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 (inside if alias.name in MODULES else outside).add(

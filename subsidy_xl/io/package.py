@@ -33,10 +33,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
-from ..cells import Line, range_text
+from ..cells import Line, parse_range, range_text
 from .reader import CellRange
-from .render import (COLUMNS, CellRenderer, TruncatedCell, ValueRefused, parse_range, render_lines, row_height_attrs,
-                     with_layout, with_print_names)
+from .render import (COLUMNS, CellRenderer, TruncatedCell, ValueRefused, render_lines, row_height_attrs, with_layout,
+                     with_print_names)
 from .zipsafe import NotInWorkbook, PackageError, SafePackage, SheetEntry, parse_xml, rels_part_for
 # Copying a member still deflated (save() calls these by their names here: tests wrap them to fail part-way).
 from .zipsafe import add_deflated as _add_deflated, can_copy_deflated as _can_copy_deflated

@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, repeat
 
-from ..cells import Line, col_letter, line_styles, parse_a1, range_text
+from ..cells import MAX_COLUMNS, MAX_ROWS, Line, col_letter, line_styles, parse_range, range_text
 
-MAX_ROWS = 1_048_576
-MAX_COLUMNS = 16_384
 MAX_TEXT_UNITS = 32_767  # Excel's cell limit, counted in UTF-16 code units
 
 
@@ -169,21 +167,6 @@ def _is_missing(value: object) -> bool:
     except TypeError:  # pandas.NA refuses a truth value: it is "missing" by definition
         return True
 
-
-
-def parse_range(text: str) -> tuple[int, int, int, int]:
-    """(first_row, first_col, last_row, last_col) of "A1" or "A1:C9"; rows 1-based, cols 0-based."""
-    first, colon, last = text.strip().partition(":")
-    try:
-        if first != first.upper() or last != last.upper() or (colon and not last):
-            raise ValueError(text)
-        first_row, first_col = parse_a1(first)
-        last_row, last_col = parse_a1(last) if colon else (first_row, first_col)
-    except ValueError:
-        raise ValueError(f"无效的单元格区域“{text}”。") from None
-    if (not 1 <= first_row <= last_row <= MAX_ROWS) or not 0 <= first_col <= last_col < MAX_COLUMNS:
-        raise ValueError(f"无效的单元格区域“{text}”。")
-    return first_row, first_col, last_row, last_col
 
 
 class Bounds:

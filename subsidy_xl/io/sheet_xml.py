@@ -6,9 +6,9 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from ..cells import range_text
+from ..cells import MAX_COLUMNS, MAX_ROWS, parse_range, range_text
 from .reader import CellRange
-from .render import COLUMNS, MAX_COLUMNS, MAX_ROWS, Bounds, CellRenderer, parse_range
+from .render import COLUMNS, Bounds, CellRenderer
 from .zipsafe import RESAVE_HINT, PackageError
 
 

@@ -25,8 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from ..cells import line_styles
-from ..io.render import parse_range
+from ..cells import line_styles, parse_range
 
 if TYPE_CHECKING:
     from .sheet import SheetContent
