@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 from .issues import ERROR, INFO, WARNING, Issue, shown
 from .months import Quarter, YearMonth
-from .params import STOP_NOTE, Params
+from .params import Params
 from .roles import ROLE_HINT, RoleMatch, normalise_role
 from .rosters import Record, RosterData, month_value
 from .rules import (LivingPay, OneOff, SpanCheck, Tenure, eligible_age_month, full_terms_and_years, living_eligibility,
@@ -277,6 +277,12 @@ class OneOffPerson:
     def payable(self) -> bool:
         """Paid: an amount above 0, nothing blocking it, nothing holding it."""
         return self.result is not None and self.result.amount > 0 and not self.blocked and not self.held
+
+    @property
+    def not_due_reason(self) -> str:
+        """Why nothing is due (for a person not held): the rule's own reason (连续任满不足1届…) first."""
+        own = self.result.reason if self.result is not None else None
+        return own or self.blocked or INCOMPLETE
 
     @property
     def due(self) -> int | None:

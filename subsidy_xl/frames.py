@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .analysis import Analysis, BookSource, analyse
-from .compute import INCOMPLETE, hold_reason
+from .compute import hold_reason
 from .idcard import mask as mask_id, redact
 from .months import Quarter, YearMonth, parse_quarter
 from .params import default_data
@@ -183,7 +183,7 @@ class Workbook:
             elif p.payable:
                 row.update(status=PAID, paid=r.amount, reason=None, cells="")
             else:
-                row.update(status=NOT_DUE, paid=0, reason=p.blocked or (r.reason if r else INCOMPLETE), cells="")
+                row.update(status=NOT_DUE, paid=0, reason=p.not_due_reason, cells="")
             rows.append(row)
         return self._frame(rows, ["row", "category", "street", "community", "name", "id", "terms", "years", "rate",
                                   "months", "status", "paid", "due", "basis", "reason", "cells", "account", "bank"],

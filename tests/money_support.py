@@ -111,7 +111,7 @@ def living_person(rng: random.Random, name: str, mistake: str) -> Person:
     left = (rng.randint(1985, 1999), rng.randint(1, 12))
     start = (left[0] - 3 * terms, left[1])
     standard = rng.choice((600, 640, 660, 680, 720))
-    pay_start, stop, reason = (2019, 1), None, None
+    pay_start, stop = (2019, 1), None
     row = {"街道": rng.choice(("龙城街道", "洛龙街道", "吴家营街道")), "社区": "示范社区", "姓名": name,
            "性别": "男" if male else "女", "身份证号": number, "原任最高职务": "村委会主任",
            "任职起始年月": month_text(start), "离任年月": month_text(left), "连续任职年限": 3 * terms,
@@ -305,7 +305,7 @@ def read_payment_sheet(path: Path, sheet: str) -> PaymentSheet:
     amount_col = headers.index("本季金额" if "本季金额" in headers else "补助金额")
     label_cols = [headers.index(h) for h in ("街道", "职务类别") if h in headers]
     paid, subtotals, total, held, not_due = [], [], None, [], []
-    section, block_headers, r = "paid", None, 3
+    section, block_headers = "paid", None
     for row in grid[3:]:
         labels = [row[c] for c in label_cols if c < len(row)]
         first = row[0] if row else None

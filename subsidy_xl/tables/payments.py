@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from ..cells import a1
-from ..compute import INCOMPLETE, LivingPerson, OneOffPerson, hold_reason
+from ..compute import LivingPerson, OneOffPerson, hold_reason
 from ..issues import Issue
 from ..idcard import mask, redact
 from ..money import rmb_upper, total
@@ -292,8 +292,7 @@ def one_off_sheet(people: list[OneOffPerson], params: Params, unit: str,
         elif p.payable:
             by_category[p.category].append(p)
         else:
-            unpaid.append(({**_person(p.rec), "职务类别": p.category},  # the rule's own reason first
-                           (p.result.reason if p.result and p.result.reason else None) or p.blocked or INCOMPLETE))
+            unpaid.append(({**_person(p.rec), "职务类别": p.category}, p.not_due_reason))
     figures = {"held": len(held), "held_amount": held_amount, "held_unknown": unknown, "not_due": len(unpaid),
                "unpaid": len(held) + len(unpaid), "stopped": bool(stops)}
     seq = 0
