@@ -27,7 +27,7 @@ Q2 = Quarter(2026, 2)
 # CI runs the same examples each time (derandomize); SUBSIDY_XL_EXAMPLES=500 explores afresh.
 HUNT = os.environ.get("SUBSIDY_XL_EXAMPLES")
 # Each example writes, refreshes and exports a workbook (about 2 s): CI does not shrink a failure (minutes).
-SETTINGS = settings(max_examples=int(HUNT or 30), deadline=None, derandomize=not HUNT,
+SETTINGS = settings(max_examples=int(HUNT or 60), deadline=None, derandomize=not HUNT,
                     phases=tuple(Phase) if HUNT else (Phase.explicit, Phase.reuse, Phase.generate),
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
