@@ -58,6 +58,10 @@ POINTS_PER_INCH = 72.0
 PAGE_SAFETY = 0.94  # share of a page's height breaks plan for: other programs' rows come out a little taller
 
 
+# The number formats under which equal numbers show alike (display_text): 0 and Decimal("0.00") both "0.00".
+FIXED_FORMATS = frozenset({"#,##0.00", "0.00%", "0"})
+
+
 def char_units(ch: str) -> float:
     return CJK_UNITS if unicodedata.east_asian_width(ch) in "WF" else LATIN_UNITS
 
@@ -107,16 +111,24 @@ def cell_units(text: str, style: str | None) -> float:
     return text_units(text) * bold_factor(style) * font_size(style) / DEFAULT_FONT_SIZE
 
 
+@lru_cache(maxsize=65536)
 def lines_needed(text: str, style: str | None, width: float) -> int:
     """Lines ``text`` wraps to in a cell ``width`` units wide: each paragraph starts a line, and a line
     takes characters while they fit (Chinese text breaks between any two characters; a Latin word is
-    taken as breakable too, which errs on the side of one line more)."""
+    taken as breakable too, which errs on the side of one line more).  Cached: a sheet repeats its texts
+    (the one-off sheet's 计算依据), and distinct ones are measured once."""
     room = max(width - CELL_PADDING, 1.0)
     scale = bold_factor(style) * font_size(style) / DEFAULT_FONT_SIZE
+    widest = CJK_UNITS * scale  # no character is wider: a filled line leaves less than this unused
     total = 0
     for part in text.split("\n"):
-        if cell_units(part, style) <= room:
+        units = text_units(part) * scale
+        if units <= room:
             total += 1
+            continue
+        fewest = math.ceil(units / room - 1e-9)
+        if room > widest and fewest == math.ceil(units / (room - widest) - 1e-9):
+            total += fewest  # the greedy count lies between the two bounds, which agree
             continue
         lines, used = 1, 0.0
         for ch in part:
@@ -235,22 +247,27 @@ def _units_needed(value: object, style: str | None) -> float:
     return units
 
 
-def _widest_candidates(values: set) -> Iterable[object]:
-    """The values among which the widest is (a 100,000-row column of IDs or amounts has as many distinct
-    values): of numbers the largest and the smallest (the longest text at either end of the range), of
-    ASCII texts the longest; other texts all (a column of Chinese names has few distinct ones)."""
+def _widest(values: set, style: str | None) -> float:
+    """The units the widest of ``values`` needs (a 100,000-row column of IDs, names or amounts has as many
+    distinct values): of numbers the largest and the smallest (the longest text at either end of the
+    range), of ASCII texts the longest; other texts longest first, until no shorter one can be wider (a
+    text of n characters takes at most n full-width characters' room)."""
     numbers_ = [v for v in values if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
     texts = [v for v in values if isinstance(v, str)]
-    rest = [v for v in values if not isinstance(v, (int, Decimal, str)) or isinstance(v, bool)]
-    out = rest
+    candidates = [v for v in values if not isinstance(v, (int, Decimal, str)) or isinstance(v, bool)]
     if numbers_:
-        out += [max(numbers_), min(numbers_)]
-    if texts:
-        ascii_ = [t for t in texts if t.isascii()]
-        if ascii_:
-            out.append(max(ascii_, key=len))
-        out += [t for t in texts if not t.isascii()]
-    return out
+        candidates += [max(numbers_), min(numbers_)]
+    ascii_ = [t for t in texts if t.isascii()]
+    if ascii_:
+        candidates.append(max(ascii_, key=len))
+    best = max((_units_needed(v, style) for v in candidates), default=0.0)
+    others = sorted((t for t in texts if not t.isascii()), key=lambda t: max(map(len, t.split("\n"))), reverse=True)
+    bound = CJK_UNITS * bold_factor(style) * font_size(style) / DEFAULT_FONT_SIZE
+    for text in others:
+        if max(map(len, text.split("\n"))) * bound + CELL_PADDING <= best:
+            break  # this one and every shorter one fit in what is already needed
+        best = max(best, _units_needed(text, style))
+    return best
 
 
 def measure_widths(sheet: "SheetContent", specs: Sequence[ColumnSpec | None] = ()) -> list[float]:
@@ -267,14 +284,19 @@ def measure_widths(sheet: "SheetContent", specs: Sequence[ColumnSpec | None] = (
         merged_here = [r for r in merged_rows if r in span]  # few: titles, notes
         for j, column in enumerate(zip(*rows)):
             col = first + j
-            if merged_here and any((r, col) in covered for r in merged_here):
-                values = {v for r, v in zip(span, column) if (r, col) not in covered}
-            else:
-                values = set(column)
+            hidden = [r - first_row for r in merged_here if (r, col) in covered]
+            if hidden:  # cells under a merge (titles, notes) widen nothing
+                column = list(column)
+                for i in hidden:
+                    column[i] = None
+            values = set(column)
+            if NUMBER_FORMATS.get(per[j] or "") not in FIXED_FORMATS and {Decimal, float} & set(map(type, column)):
+                # Equal numbers can show differently without a number format (0 and 0.00): measure what shows.
+                values = {display_text(v, per[j]) for v in column}
             values.discard(None)
             values.discard("")
             if values:
-                best = max(_units_needed(v, per[j]) for v in _widest_candidates(values))
+                best = _widest(values, per[j])
                 if best > need[col]:
                     need[col] = best
     out = []
