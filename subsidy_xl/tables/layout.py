@@ -18,6 +18,7 @@ Units: widths in Excel's character units (the width of "0"), heights in points.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -277,11 +278,11 @@ def measure_widths(sheet: "SheetContent", specs: Sequence[ColumnSpec | None] = (
     width = max(sheet.width, len(specs))
     need = [0.0] * width
     _anchors, covered = _merged_spans(sheet)
-    merged_rows = {r for r, _c in covered}
+    merged_rows = sorted({r for r, _c in covered})
     for first_row, first, rows, styles in _runs(sheet):
         per = line_styles(styles, len(rows[0]))
-        span = range(first_row, first_row + len(rows))
-        merged_here = [r for r in merged_rows if r in span]  # few: titles, notes
+        merged_here = merged_rows[bisect.bisect_left(merged_rows, first_row):
+                                  bisect.bisect_left(merged_rows, first_row + len(rows))]
         for j, column in enumerate(zip(*rows)):
             col = first + j
             hidden = [r - first_row for r in merged_here if (r, col) in covered]
@@ -333,6 +334,9 @@ def measure_heights(sheet: "SheetContent", widths: Sequence[float]) -> dict[int,
             if (row, col) in covered and (row, col) not in anchors:
                 continue
             style = per[j]
+            if style not in WRAPPING_STYLES and style not in FONT_SIZES and (row, col) not in anchors \
+                    and not (isinstance(value, str) and "\n" in value):
+                continue  # one line of the default font: the default height
             last = anchors.get((row, col), col)
             span = sum(widths[c] if c < len(widths) else 8.43 for c in range(col, last + 1))
             text = display_text(value, style)
