@@ -114,11 +114,12 @@ def living_rows(rng: random.Random, n: int, streets: list[str]) -> list[dict]:
         terms = rng.randint(2, 5)
         total_terms = terms + rng.choice((0, 0, 1))
         start_year = max(2019, birth_year + (60 if male else 55))
+        month = rng.randint(1, 12)  # tenure from and to the same month: the typed 年限 agree with the dates
         row.update({
             "性别": "男" if male else "女", "身份证号": _id(rng, birth_year, male),
             "原任最高职务": rng.choice(LIVING_POSTS),
-            "任职起始年月": _month(rng, left_year - terms * 3, rng.randint(1, 12)),
-            "离任年月": _month(rng, left_year, rng.randint(1, 12)),
+            "任职起始年月": _month(rng, left_year - terms * 3, month),
+            "离任年月": _month(rng, left_year, month),
             "连续任职年限": terms * 3, "累计任职年限": total_terms * 3, "连续任职届数": terms, "累计任职届数": total_terms,
             "月补贴标准": rng.choice((600, 640, 660, 660, 660, 680, 720)), "起发年月": f"{start_year}-01",
             "联系电话": "1" + rng.choice("3589") + f"{rng.randrange(10**9):09d}",
