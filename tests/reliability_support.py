@@ -321,3 +321,23 @@ def without_print_names(workbook: bytes, sheets: set[int] | None = None) -> byte
         return b"" if sheets is None or int(match.group(1)) in sheets else match.group(0)
     text = _PRINT_NAME.sub(drop, workbook)
     return re.sub(rb"<definedNames>\s*</definedNames>|<definedNames/>", b"", text)
+
+
+# ------------------------------------------------------------------------------ fixtures of the writing tests
+
+@pytest.fixture
+def book(demo_book, tmp_path) -> Path:
+    """A writable copy of the demo workbook, alone in its folder (backups and the lock file go beside it)."""
+    folder = tmp_path / "book"
+    folder.mkdir()
+    path = folder / "补助经费.xlsx"
+    shutil.copyfile(demo_book, path)
+    path.chmod(0o644)
+    return path
+
+
+@pytest.fixture(scope="module")
+def form(demo_book, tmp_path_factory) -> Path:
+    """A returned 龙城街道 form with one changed phone number."""
+    folder = tmp_path_factory.mktemp("form")
+    return returned_form(demo_book, folder, "龙城街道", {"联系电话": "13900001111"}, {})[0]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from reliability_support import grids, network_forbidden, returned_form, run_cli
+from reliability_support import book, form, grids, network_forbidden, run_cli  # noqa: F401 (fixtures)
 from subsidy_xl import cli
 from subsidy_xl.io.package import PackageEditor
 from subsidy_xl.io.safe_save import BACKUP_FOLDER, BACKUPS_KEPT, LOCK_FILE, backups_of
@@ -29,20 +29,6 @@ WRITERS = ("refresh", "fill-performance", "import-performance", "import-streets"
 NAME_COL = LIVING.headers.index("姓名")
 
 
-@pytest.fixture(scope="module")
-def form(demo_book, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("form")
-    return returned_form(demo_book, folder, "龙城街道", {"联系电话": "13900001111"}, {})[0]
-
-
-@pytest.fixture
-def book(demo_book, tmp_path) -> Path:
-    folder = tmp_path / "book"
-    folder.mkdir()
-    path = folder / "补助经费.xlsx"
-    shutil.copyfile(demo_book, path)
-    path.chmod(0o644)
-    return path
 
 
 def command(name: str, book: Path, form: Path, source: Path, *extra: object) -> list[object]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from reliability_support import grids, network_forbidden, run_cli
+from reliability_support import book, grids, network_forbidden, run_cli  # noqa: F401 (the book fixture)
 from subsidy_xl import cli
 from subsidy_xl.io import package, safe_save
 from subsidy_xl.io.safe_save import BACKUP_FOLDER, LOCK_FILE, backups_of, lock_files
@@ -38,13 +38,6 @@ def form(demo_book, tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def book(demo_book, tmp_path) -> Path:
-    folder = tmp_path / "book"
-    folder.mkdir()
-    path = folder / "补助经费.xlsx"
-    shutil.copyfile(demo_book, path)
-    return path
 
 
 def command(name: str, book: Path, form: Path) -> list[object]:

@@ -9,11 +9,10 @@ and every other cell reads as usual.  Only that copy changes; the file never doe
 """
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
-from .zipsafe import SafePackage, add_deflated, can_copy_deflated
+from .extent import with_sheet
+from .zipsafe import SafePackage
 
 # Excel's built-in date/time formats (14-22, 45-47) and those of the Chinese locale (27-36, 50-58).
 _BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
@@ -50,16 +49,7 @@ def dates_as_text(package: SafePackage, part: str, sheet_xml: bytes | None = Non
         return b'<c%s t="inlineStr"><is><t>%s</t></is></c>' % (attrs, number.strip())
 
     sheet = _NUMBER_CELL.sub(as_text, package.read(part) if sheet_xml is None else sheet_xml)
-    copy = io.BytesIO()
-    # The changed sheet is stored (read once, straight away: no need to deflate it); every other member is
-    # copied as the archive holds it, compressed, rather than inflated into the copy.
-    with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
-        for name in package.names:
-            if name != part and can_copy_deflated(package.info(name), out):
-                add_deflated(out, package.info(name), package.compressed(name))
-            else:
-                out.writestr(name, sheet if name == part else package.read(name))
-    return copy.getvalue()
+    return with_sheet(package, part, sheet)
 
 
 def _date_styles(package: SafePackage) -> set[int]:

@@ -207,7 +207,9 @@ def trimmed_sheet(xml: bytes, scan: SheetScan) -> bytes:
 
 
 def with_sheet(package: SafePackage, part: str, sheet: bytes) -> bytes:
-    """The package's bytes with the member ``part`` replaced by ``sheet`` (stored); the others as they are."""
+    """The package's bytes with the member ``part`` replaced by ``sheet``: the changed sheet is stored (read
+    once, straight away: no need to deflate it); every other member is copied as the archive holds it,
+    compressed, rather than inflated into the copy."""
     copy = io.BytesIO()
     with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
         for name in package.names:
