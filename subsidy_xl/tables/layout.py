@@ -291,7 +291,9 @@ def measure_widths(sheet: "SheetContent", specs: Sequence[ColumnSpec | None] = (
                 for i in hidden:
                     column[i] = None
             values = set(column)
-            if NUMBER_FORMATS.get(per[j] or "") not in FIXED_FORMATS and {Decimal, float} & set(map(type, column)):
+            kinds = set(map(type, values))  # few distinct values: cheap; an int among them may stand for an equal Decimal
+            if NUMBER_FORMATS.get(per[j] or "") not in FIXED_FORMATS and (
+                    {Decimal, float} & kinds or (int in kinds and {Decimal, float} & set(map(type, column)))):
                 # Equal numbers can show differently without a number format (0 and 0.00): measure what shows.
                 values = {display_text(v, per[j]) for v in column}
             values.discard(None)
@@ -311,40 +313,58 @@ def measure_widths(sheet: "SheetContent", specs: Sequence[ColumnSpec | None] = (
 
 
 def measure_heights(sheet: "SheetContent", widths: Sequence[float]) -> dict[int, float]:
-    """Row heights (points) for rows whose text wraps or spans merged columns, or uses a bigger font."""
+    """Row heights (points) for rows whose text wraps or spans merged columns, or uses a bigger font.
+
+    Column by column over runs of lines (as measure_widths): a column in one line of the default font
+    (numbers, names, IDs: most of a 100,000-row payment sheet) is passed over except for a text with a
+    line break, and a wrapping column measures each distinct value once."""
     anchors, covered = _merged_spans(sheet)
-    heights: dict[int, float] = {}
-    quiet: set[int] = set()  # ids of styles tuples with nothing to measure (the body rows of a payment sheet)
     anchor_rows = {r for r, _c in anchors}
-    for row, first, values, styles in sheet.lines:
-        if not values:
-            continue
-        key = id(styles)
-        if key in quiet and row not in anchor_rows:
-            continue
-        per = line_styles(styles, len(values))
-        if row not in anchor_rows and all(s not in WRAPPING_STYLES and s not in FONT_SIZES for s in per):
-            quiet.add(key)
-            continue
-        best = 0.0
-        for j, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            col = first + j
-            if (row, col) in covered and (row, col) not in anchors:
-                continue
-            style = per[j]
-            if style not in WRAPPING_STYLES and style not in FONT_SIZES and (row, col) not in anchors \
-                    and not (isinstance(value, str) and "\n" in value):
-                continue  # one line of the default font: the default height
-            last = anchors.get((row, col), col)
-            span = sum(widths[c] if c < len(widths) else 8.43 for c in range(col, last + 1))
-            text = display_text(value, style)
-            lines = lines_needed(text, style, span) if style in WRAPPING_STYLES else text.count("\n") + 1
-            best = max(best, lines * line_height(style) + ROW_PADDING)
-        if best > DEFAULT_FONT_SIZE * LINE_SPACING + ROW_PADDING + 0.05:
-            heights[row] = round(best, 1)
-    return heights
+    best: dict[int, float] = {}
+
+    def height(row: int, col: int, value: object, style: str | None) -> float:
+        last = anchors.get((row, col), col)
+        span = sum(widths[c] if c < len(widths) else 8.43 for c in range(col, last + 1))
+        text = display_text(value, style)
+        lines = lines_needed(text, style, span) if style in WRAPPING_STYLES else text.count("\n") + 1
+        return lines * line_height(style) + ROW_PADDING
+
+    def note(row: int, h: float) -> None:
+        if h > best.get(row, 0.0):
+            best[row] = h
+
+    for first_row, first, rows, styles in _runs(sheet):
+        per = line_styles(styles, len(rows[0]))
+        special = [i for i in range(len(rows)) if first_row + i in anchor_rows]  # merged titles, notes: few
+        for i in special:
+            row = first_row + i
+            for j, value in enumerate(rows[i]):
+                col = first + j
+                if value is None or value == "" or ((row, col) in covered and (row, col) not in anchors):
+                    continue
+                note(row, height(row, col, value, per[j]))
+        skip = set(special)
+        for j, column in enumerate(zip(*rows)):
+            style, col = per[j], first + j
+            if style in WRAPPING_STYLES or style in FONT_SIZES:
+                todo = range(len(column))
+            else:  # one line of the default font unless the text breaks its line
+                todo = [i for i, v in enumerate(column) if v.__class__ is str and "\n" in v]
+            known: dict[object, float] = {}
+            for i in todo:
+                value = column[i]
+                if value is None or value == "" or i in skip:
+                    continue
+                row = first_row + i
+                if covered and (row, col) in covered:
+                    continue  # under a merge that starts on another row
+                key = (value.__class__, value)
+                h = known.get(key)
+                if h is None:
+                    h = known[key] = height(row, col, value, style)
+                note(row, h)
+    floor = DEFAULT_FONT_SIZE * LINE_SPACING + ROW_PADDING + 0.05
+    return {row: round(h, 1) for row, h in sorted(best.items()) if h > floor}
 
 
 def column_points(width: float) -> float:
