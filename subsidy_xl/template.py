@@ -405,10 +405,6 @@ def build(path: Path, data: Mapping[str, object] | None = None) -> Path:
     return path
 
 
-if __name__ == "__main__":
-    sys.stdout.write(f"wrote {build(TEMPLATE_PATH)}\n")
-
-
 def write_performance_sheet(ws, data: Mapping[str, object] | None = None) -> None:
     """Title, the header items (label in A, value in B merged across), the indicator header and rows,
     printed like the official form: bordered and wrapped cells, rows as tall as their text (computed: no
@@ -450,3 +446,7 @@ def write_performance_sheet(ws, data: Mapping[str, object] | None = None) -> Non
         ws.row_dimensions[r].height = round(lines * line_height("form_text") + ROW_PADDING, 1)
     ws.freeze_panes = f"A{INDICATOR_HEADER_ROW + 1}"
     page_setup(ws, PageLayout(title_rows=(INDICATOR_HEADER_ROW, INDICATOR_HEADER_ROW), footer=SIGNATURE_FOOTER))
+
+
+if __name__ == "__main__":
+    sys.stdout.write(f"wrote {build(TEMPLATE_PATH)}\n")
