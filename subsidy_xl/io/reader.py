@@ -27,7 +27,6 @@ import io
 import math
 import os
 import re
-import re
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass

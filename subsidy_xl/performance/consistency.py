@@ -17,7 +17,8 @@ from .indicators import AMOUNT, AVERAGE, DEADLINE, PEOPLE, QUARTERS, TIME_MEASUR
 from .model import IndicatorRow, PerformanceTable
 from .narrative import COUNT, TOTAL as TEXT_TOTAL
 from .texts import Text, quoted
-from .values import QUALITATIVE, Figure, amount_in_yuan, read_amount, is_count_unit, is_per_unit, money_unit, parse_figure, parse_nature, to_yuan
+from .values import (QUALITATIVE, Figure, read_amount, is_count_unit, is_per_unit, money_unit, parse_figure,
+                     parse_nature, to_yuan)
 
 S = PERFORMANCE_SHEET
 

@@ -33,7 +33,7 @@ from typing import Sequence
 
 from ..cells import parse_a1
 from . import PerformanceError
-from .headers import column_key, funding_column, funding_row, is_section, item_label, label_text, money_unit_of_label
+from .headers import column_key, funding_column, funding_row, is_section, item_label, money_unit_of_label
 from .layout import INDICATOR_KEYS
 from .model import PerformanceTable
 from .standards import canonical_level, level_points, norm, standards
