@@ -116,3 +116,24 @@ def _plan_refresh(src: BookSource, quarter: Quarter | None, progress: Progress,
     for sheet in plan.sheets:
         sheet.stamp(unit)  # every printed page: 填报单位, 第X页 共N页
     return plan, report
+
+
+@dataclass
+class CheckReport:
+    """校验 as the ribbon does it: the analysis, and where the 问题清单 was written."""
+    analysis: Analysis
+    out: Path | None = None
+    backup: Path | None = None
+
+    def summary(self) -> str:
+        return f"校验完成。{counts_text(self.analysis.issues)}。"
+
+
+def plan_check(src: BookSource, progress: Progress = quiet) -> tuple[WritePlan, CheckReport]:
+    """校验: every check run, only the 问题清单 rewritten (the ribbon's 校验 and the web page's, one plan)."""
+    with bulk_work():
+        progress("校验…")
+        analysis = analyse(src)
+        sheet = issues_sheet(analysis.issues)
+        sheet.stamp(str(analysis.project_info.get("unit") or ""))  # every printed page: 填报单位, 第X页 共N页
+        return WritePlan(sheets=[sheet]), CheckReport(analysis)

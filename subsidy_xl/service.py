@@ -11,13 +11,15 @@ from pathlib import Path
 from .analysis import Analysis, analyse
 from .io.update import apply_plan, open_book, read, update
 from .months import Quarter
+from .schema import ISSUES_SHEET
 from .plan import Patch, Progress, WritePlan, bulk_work, changelog_entry, quiet
-from .refresh import REFRESH_PREFETCH, RefreshReport, one_off_patch, plan_refresh
+from .refresh import REFRESH_PREFETCH, CheckReport, RefreshReport, one_off_patch, plan_check, plan_refresh
 
 # What the doors use besides the use cases below: the plan, its report and the headless writer.
-__all__ = ["Analysis", "Patch", "Progress", "RefreshReport", "WritePlan", "apply_plan", "bulk_work", "changelog_entry",
+__all__ = ["Analysis", "CheckReport", "Patch", "Progress", "RefreshReport", "WritePlan", "apply_plan", "bulk_work", "changelog_entry",
            "check", "demo", "export_package", "fill_performance", "import_performance", "import_streets",
-           "new_workbook", "one_off_patch", "open_book", "plan_refresh", "quiet", "refresh", "street_form",
+           "new_workbook", "one_off_patch", "open_book", "plan_check", "plan_refresh", "quiet", "record_check", "refresh",
+           "street_form",
            "template_path"]
 
 
@@ -28,6 +30,11 @@ def check(path: Path, progress: Progress = quiet) -> Analysis:
         analysis = analyse(src)
         del src  # the sheets read go before the collector resumes
     return analysis
+
+
+def record_check(path: Path, progress: Progress = quiet) -> CheckReport:
+    """校验 as the ribbon does it: check, and write the 问题清单 sheet (nothing else) into the workbook."""
+    return update(path, None, progress, lambda src: plan_check(src, progress), prefetch=[ISSUES_SHEET])
 
 
 def refresh(path: Path, quarter: Quarter | None = None, out: Path | None = None,

@@ -20,7 +20,7 @@ from reliability_support import NEW_ID, grids, returned_form, run_cli
 
 from subsidy_xl.io import package
 from subsidy_xl.io.reader import read_book
-from subsidy_xl.schema import (CHANGELOG_SHEET, CHANGES_SHEET, LIVING, ONE_OFF, OWNED_SHEETS,
+from subsidy_xl.schema import (CHANGELOG_SHEET, CHANGES_SHEET, ISSUES_SHEET, LIVING, ONE_OFF, OWNED_SHEETS,
                                PERFORMANCE_SHEET, QUARTERLY_SHEET)
 from subsidy_xl.web.app import TOKEN_HEADER, cookie_name, create_app
 
@@ -186,13 +186,20 @@ def test_the_folder_lists_its_workbooks_only(page, folder):
     assert "龙城街道" in data["streets"]
 
 
-def test_check_lists_the_issues_of_the_cli_and_changes_nothing(page, folder):
+def test_check_lists_the_issues_of_the_cli_and_writes_only_the_issue_list(page, folder):
+    """校验 as the ribbon does it: the CLI's checks, and the 问题清单 sheet (nothing else) written."""
     book = folder / "demo.xlsx"
-    before = book.read_bytes()
+    before = grids(book)
     job = page.act("demo.xlsx", "check")
     assert job["state"] == "done" and job["title"] == "校验"
+    after = grids(book)
+    assert {name for name in before if before[name] != after[name]} <= {ISSUES_SHEET}
+    assert set(after) == set(before)
+    assert job["result"]["message"].startswith("已写入：demo.xlsx（原文件备份：")
     cli = run_cli("check", book, "--format", "json", "-q")
     expected = json.loads(cli.out)
+    listed = [r for r in after[ISSUES_SHEET][1:] if r and r[0]]  # the sheet's rows below its header
+    assert [r[0] for r in listed[:len(expected)]] == [i["code"] for i in expected]
     rows = job["result"]["issues"]
     assert [(r["code"], r["severity"], r["sheet"], r["cell"], r["value"], r["message"]) for r in rows] == \
         [(i["code"], i["severity"], i["sheet"], i["cell"], i["value"], i["message"]) for i in expected]
@@ -203,8 +210,8 @@ def test_check_lists_the_issues_of_the_cli_and_changes_nothing(page, folder):
     assert digit["street"] == grids(book, [LIVING.name])[LIVING.name][11][street_col]
     counts = job["result"]["summary"]["counts"]
     assert counts == {s: sum(1 for i in expected if i["severity"] == s) for s in ("error", "warning", "info")}
-    assert job["result"]["message"] == f"校验完成。问题：错误{counts['error']}条、警告{counts['warning']}条、提示{counts['info']}条。"
-    assert book.read_bytes() == before
+    assert job["result"]["message"].endswith(
+        f"\n校验完成。问题：错误{counts['error']}条、警告{counts['warning']}条、提示{counts['info']}条。")
 
 
 def test_refresh_writes_what_the_cli_writes(page, folder, tmp_path):
@@ -506,7 +513,8 @@ def test_a_second_change_to_the_same_book_waits_its_turn(page, app):
     try:
         r = page.post("/api/books/demo.xlsx/refresh", {})
         assert r.status_code == 409 and "正在全部刷新" in r.get_json()["error"]
-        assert page.post("/api/books/demo.xlsx/check", {}).status_code == 202  # reading is fine
+        assert page.post("/api/books/demo.xlsx/summary", {}).status_code == 202  # reading is fine
+        assert page.post("/api/books/demo.xlsx/check", {}).status_code == 409  # 校验 writes the 问题清单: it waits
     finally:
         release.set()
     jobs.wait(first.id)

@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Callable
 
 from .. import __version__
-from ..analysis import analyse, default_quarter
+from ..analysis import default_quarter
 from ..errors import UserError, describe_error, is_user_error
-from ..issues import counts_text
 from ..months import Quarter, parse_quarter
 from ..params import params_from_grid
 from ..schema import CHANGES_SHEET, ISSUES_SHEET, OWNED_SHEETS, PARAMS_SHEET, PERFORMANCE_SHEET, README_SHEET, ROSTERS
-from ..service import WritePlan, plan_refresh
-from ..tables.records import issues_sheet
+from ..service import plan_check, plan_refresh
 from .adapter import LiveBook, LiveWrite, apply_plan_live, is_windows_excel
 from .ui import ExcelUi, Ui
 
@@ -145,11 +143,10 @@ def refresh_all(book, ui: Ui, quarter: Quarter | None = None):
 def check(book, ui: Ui):
     """校验: the CLI's ``check``; only the 问题清单 is written."""
     ui.status("校验：读取并检查工作簿…")
-    analysis = analyse(LiveBook(book))
-    apply_plan_live(book, WritePlan(sheets=[issues_sheet(analysis.issues)]))
-    summary = f"校验完成。{counts_text(analysis.issues)}。"
-    _finish(book, ui, "校验", summary, analysis.errors)
-    return analysis
+    plan, report = plan_check(LiveBook(book))
+    apply_plan_live(book, plan)
+    _finish(book, ui, "校验", report.summary(), report.analysis.errors)
+    return report.analysis
 
 
 @_macro("生成季度发放表")

@@ -11,7 +11,6 @@ from typing import Callable, Sequence
 
 from .. import service
 from ..errors import UserError
-from ..issues import counts_text
 from ..months import Quarter, parse_quarter
 from ..schema import CHANGES_SHEET
 from .folder import Folder
@@ -73,13 +72,14 @@ class Desk:
         return {"message": report.summary(), "issues": issue_rows(a.issues, roster_data(a)),
                 "summary": figures(a, report.quarter_figures, report.one_off_figures, report.summary())}
 
-    def check(self, book: Path, progress: Progress) -> dict:
-        """校验: the CLI's ``check`` (the file is not changed)."""
-        a = service.check(book, progress)
-        return {"message": f"校验完成。{counts_text(a.issues)}。", "issues": issue_rows(a.issues, roster_data(a)),
-                "summary": figures(a)}
-
     # ------------------------------------------------------------ changing the workbook
+
+    def check(self, book: Path, progress: Progress) -> dict:
+        """校验: the ribbon's (the checks of the CLI's ``check``; only the 问题清单 sheet is written)."""
+        report = service.record_check(book, progress)
+        a = report.analysis
+        return {"message": f"{_saved(report)}\n{report.summary()}", "issues": issue_rows(a.issues, roster_data(a)),
+                "summary": figures(a)}
 
     def refresh(self, book: Path, quarter: Quarter | None, progress: Progress) -> dict:
         """全部刷新 (no quarter) and 生成季度发放表 (the quarter asked): the CLI's ``refresh``."""

@@ -176,7 +176,7 @@ def create_app(folder: str | Path, port: int, token: str | None = None, workdir:
             q = quarter_of_text(data.get("quarter"))
             return start(A.SUMMARY, lambda p, progress: desk.summary(p, q, progress), name, changes=False)
         if action == "check":
-            return start(A.CHECK, desk.check, name, changes=False)
+            return start(A.CHECK, desk.check, name)  # writes the 问题清单, as the ribbon does
         if action == "refresh":
             return start(A.REFRESH, lambda p, progress: desk.refresh(p, None, progress), name)
         if action == "quarterly":
