@@ -200,7 +200,9 @@ def params_from_rows(blocks: Mapping[str, list[tuple[int, list]]], located: bool
             continue
         starts.append(parsed.value)
     if starts != sorted(starts):
-        issues.append(Issue("param-schedule-order", ERROR, PARAMS_SHEET, "", "", "换届时间表应按时间先后排列，已自动排序后使用", "参数表"))
+        issues.append(Issue("param-schedule-order", ERROR, PARAMS_SHEET, "", "",
+                            "换届时间表未按时间先后排列，无法确定届次；请按时间先后排列后重新刷新，本次不生成发放名单",
+                            "参数表"))
         starts.sort()
 
     stop_effects: dict[str, int] = {}

@@ -169,6 +169,27 @@ def test_an_ambiguous_or_unreadable_parameter_stops_every_payment_row(tmp_path, 
     assert grid[1][grid[0].index("补助金额")] is None  # no amount from a rate the tool would have to pick
 
 
+def test_a_term_schedule_out_of_order_stops_every_payment_row_and_says_so(tmp_path):
+    """Its message says what happened: nothing paid, never "sorted and used"."""
+    import openpyxl
+
+    from subsidy_xl.schema import PARAM_BLOCKS, PARAM_HEADER_ROW, PARAMS_SHEET
+
+    path = write_book(tmp_path / "book.xlsx", [living("尤正常", 16)], [one_off("许正常", 17)])
+    wb = openpyxl.load_workbook(path)
+    ws = wb[PARAMS_SHEET]
+    col = next(b for b in PARAM_BLOCKS if b.key == "term_schedule").first_col + 2  # 换届年月, 1-based
+    first, second = ws.cell(PARAM_HEADER_ROW + 1, col), ws.cell(PARAM_HEADER_ROW + 2, col)
+    first.value, second.value = second.value, first.value
+    wb.save(path)
+    report = service.refresh(path, Q2)
+    q, o = read_payment_sheet(path, "季度发放"), read_payment_sheet(path, "一次性补助发放")
+    assert q.paid == o.paid == []
+    (order,) = issues(report, "param-schedule-order")
+    assert order.severity == "error" and "本次不生成发放名单" in order.message and "已自动排序" not in order.message
+    assert order in report.analysis.stops
+
+
 def test_a_missing_rate_on_params_stops_every_payment_row(tmp_path):
     import openpyxl
 
