@@ -559,6 +559,15 @@ def test_no_id_or_account_reaches_the_page(page, folder):
     assert not re.search(r"(?<!\d)\d{17}[\dX](?!\d)", text)
 
 
+
+def test_a_cell_shown_as_written_masks_an_id_or_account_split_by_spaces_or_hyphens():
+    """变动情况 cells reach the page as written: an account typed 6222-0200-1234-5678 or an ID typed in
+    groups is masked as everywhere else (idcard.redact), not only an unbroken run of digits."""
+    from subsidy_xl.web.present import sheet_table
+
+    shown = sheet_table([["张三", "6222-0200-1234-5678", "530114 19500230 1232", "2026-01-01"]])
+    assert shown == [["张三", "************5678", "530114********1232", "2026-01-01"]]
+
 def test_the_page_keeps_uploads_and_packages_in_an_owner_only_folder(folder):
     app = create_app(folder, PORT, TOKEN)
     holder = app.extensions["subsidy_xl_tmp"]

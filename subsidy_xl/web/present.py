@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from ..idcard import mask, mask_account
+from ..idcard import redact
 from ..issues import Issue, count_by_severity
 from ..schema import SEVERITY_LABELS
 from ..tables.budget import PART_HEADERS, QUARTER_HEADERS, budget_sheet
@@ -17,14 +17,10 @@ from ..tables.summary import QUARTER_HEADERS as SUMMARY_QUARTER_HEADERS
 from ..tables.summary import STREET_HEADERS, STREET_ROWS, summary_sheet
 from .charts import bar_chart
 
-# An 18- or 15-character ID, then any other run of 12+ digits (bank accounts, cards): masked wherever they
-# appear in text shown on the page (the use cases already mask IDs in their messages; this is the last guard).
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_LONG_DIGITS = re.compile(r"(?<!\d)\d{12,}(?!\d)")
-
-
 def masked(value: object) -> str:
-    """A value as text for the page, with IDs (first 6 and last 4 kept) and accounts (last 4) masked."""
+    """A value as text for the page, with IDs (first 6 and last 4 kept) and accounts (last 4) masked as the
+    tool masks them everywhere (``idcard.redact``: the use cases already mask their messages; this is the
+    last guard, for cells shown as written)."""
     if value is None:
         return ""
     if isinstance(value, _dt.datetime):
@@ -35,8 +31,7 @@ def masked(value: object) -> str:
         text = str(int(value))
     else:
         text = str(value)
-    text = _ID.sub(lambda m: mask(m[1]), text)
-    return _LONG_DIGITS.sub(lambda m: mask_account(m[0]), text)
+    return redact(text)
 
 
 def _row_number(cell: str) -> int | None:
