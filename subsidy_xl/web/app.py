@@ -242,7 +242,3 @@ def _json() -> dict:
     data = request.get_json(silent=True)
     return data if isinstance(data, dict) else {}
 
-
-def app_parts(app: Flask) -> dict:
-    return app.extensions["subsidy_xl"]
-
