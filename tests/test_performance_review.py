@@ -226,6 +226,12 @@ def test_an_unreadable_amount_gets_a_message_in_a_form_and_in_the_workbook(tmp_p
     assert [i.cell for i in issues if i.code == "perf-amount-unreadable"] == ["B5"]
 
 
+def test_an_amount_too_long_to_round_is_unreadable_not_a_crash(tmp_path):
+    path = _xlsx(tmp_path / "f.xlsx", [["年度资金总额", "123456789012345678901234567890.5元"],
+                                        ["一级指标", "二级指标", "三级指标", "指标值"],
+                                        ["产出指标", "数量指标", "道路里程", "≥100公里"]])
+    assert [i.cell for i in _codes(review_source(path), "perf-amount-unreadable")] == ["B1"]
+
 def test_the_row_checks_apply_to_the_workbooks_own_sheet(tmp_path):
     book = build(tmp_path / "b.xlsx", None)
     wb = openpyxl.load_workbook(book)

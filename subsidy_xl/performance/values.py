@@ -218,8 +218,10 @@ def read_amount(raw: object, default_unit: str = "元") -> Amount:
         return Amount(None, False)
     unit = {"万": "万元"}.get(m.group(2), m.group(2)) or default_unit
     number = Decimal(m.group(1).replace(",", ""))
-    parts = tuple(to_yuan(Decimal(n), "万元" if u.startswith("万") else "元") for n, u in _BRACKET_AMOUNT.findall(rest))
-    return Amount(to_yuan(number, unit), True, parts)
+    listed = [(Decimal(n), "万元" if u.startswith("万") else "元") for n, u in _BRACKET_AMOUNT.findall(rest)]
+    if not all(_plausible(n) for n in [number] + [n for n, _u in listed]):
+        return Amount(None, False)  # 30 digits is a typing accident, and rounding it to fen fails
+    return Amount(to_yuan(number, unit), True, tuple(to_yuan(n, u) for n, u in listed))
 
 
 def amount_in_yuan(raw: object) -> Money | None:
@@ -227,10 +229,7 @@ def amount_in_yuan(raw: object) -> Money | None:
 
     None when the cell is blank or does not read as an amount (tell the two apart with ``parse_figure(raw).blank``).
     """
-    figure = parse_figure(raw)
-    if figure.number is None or (figure.tail and not money_unit(figure.tail)):
-        return None
-    return to_yuan(figure.number, figure.tail or "元")
+    return read_amount(raw).yuan
 
 
 def _plausible(number: Decimal) -> bool:
