@@ -341,3 +341,29 @@ def form(demo_book, tmp_path_factory) -> Path:
     """A returned 龙城街道 form with one changed phone number."""
     folder = tmp_path_factory.mktemp("form")
     return returned_form(demo_book, folder, "龙城街道", {"联系电话": "13900001111"}, {})[0]
+
+
+def fail_at_member(monkeypatch, number: int, error: BaseException) -> list[str]:
+    """Make the ``number``-th part written into a zip raise ``error`` (e.g. ENOSPC, a full disk); returns the
+    parts written. Parts are written by ZipFile.writestr, or copied still deflated by package._add_deflated."""
+    from subsidy_xl.io import package
+
+    written: list[str] = []
+    real, real_copy = zipfile.ZipFile.writestr, package._add_deflated
+
+    def count(name: str) -> None:
+        if len(written) + 1 == number:
+            raise error
+        written.append(name)
+
+    def writestr(self, info, data, *args, **kwargs):
+        count(getattr(info, "filename", info))
+        return real(self, info, data, *args, **kwargs)
+
+    def add_deflated(out, original, data):
+        count(original.filename)
+        return real_copy(out, original, data)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+    monkeypatch.setattr(package, "_add_deflated", add_deflated)
+    return written

@@ -12,15 +12,15 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from reliability_support import book, grids, network_forbidden, run_cli  # noqa: F401 (the book fixture)
+from reliability_support import (book, fail_at_member, grids, network_forbidden,  # noqa: F401 (the book fixture)
+                                 run_cli)
 from subsidy_xl import cli
-from subsidy_xl.io import package, safe_save
+from subsidy_xl.io import safe_save
 from subsidy_xl.io.safe_save import BACKUP_FOLDER, LOCK_FILE, backups_of, lock_files
 from subsidy_xl.schema import CHANGELOG_SHEET
 
@@ -104,31 +104,6 @@ def test_a_command_that_makes_a_file_never_overwrites_one(book, name):
 # ---------------------------------------------------------------------------------------
 # failing part-way
 # ---------------------------------------------------------------------------------------
-def fail_at_member(monkeypatch, number: int, error: BaseException) -> list[str]:
-    """Make the ``number``-th part written into a zip raise ``error``; returns the parts written.
-
-    Parts are written by ZipFile.writestr, or copied still deflated by package._add_deflated."""
-    written: list[str] = []
-    real, real_copy = zipfile.ZipFile.writestr, package._add_deflated
-
-    def count(name: str) -> None:
-        if len(written) + 1 == number:
-            raise error
-        written.append(name)
-
-    def writestr(self, info, data, *args, **kwargs):
-        count(getattr(info, "filename", info))
-        return real(self, info, data, *args, **kwargs)
-
-    def add_deflated(out, original, data):
-        count(original.filename)
-        return real_copy(out, original, data)
-
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
-    monkeypatch.setattr(package, "_add_deflated", add_deflated)
-    return written
-
-
 @pytest.mark.parametrize("member", [1, 12, 30])
 @pytest.mark.parametrize("name", COMMANDS)
 def test_a_disk_full_part_way_through_the_save_leaves_the_workbook_intact(book, form, name, member, monkeypatch):

@@ -16,9 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reliability_support import NEW_ID, grids, returned_form, run_cli
+from reliability_support import NEW_ID, fail_at_member, grids, returned_form, run_cli
 
-from subsidy_xl.io import package
 from subsidy_xl.io.reader import read_book
 from subsidy_xl.schema import (CHANGELOG_SHEET, CHANGES_SHEET, ISSUES_SHEET, LIVING, ONE_OFF, OWNED_SHEETS,
                                PERFORMANCE_SHEET, QUARTERLY_SHEET)
@@ -471,33 +470,10 @@ def test_an_unreadable_workbook_is_described(page, folder):
     assert run_cli("check", folder / "坏.xlsx", "-q").err.strip() == f"错误：{job['error'].split('：', 1)[1]}"
 
 
-def disk_full_at_part(monkeypatch, number: int) -> list[str]:
-    """The ``number``-th part the package writer puts into a zip fails as a full disk fails (ENOSPC)."""
-    written: list[str] = []
-    real, real_copy = zipfile.ZipFile.writestr, package._add_deflated
-
-    def count(name: str) -> None:
-        if len(written) + 1 == number:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        written.append(name)
-
-    def writestr(self, info, data, *args, **kwargs):
-        count(getattr(info, "filename", info))
-        return real(self, info, data, *args, **kwargs)
-
-    def add_deflated(out, original, data):
-        count(original.filename)
-        return real_copy(out, original, data)
-
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
-    monkeypatch.setattr(package, "_add_deflated", add_deflated)
-    return written
-
-
 def test_a_full_disk_leaves_the_workbook_intact(page, folder, monkeypatch):
     book = folder / "demo.xlsx"
     before, names = book.read_bytes(), listing(folder)
-    written = disk_full_at_part(monkeypatch, 12)
+    written = fail_at_member(monkeypatch, 12, OSError(errno.ENOSPC, "No space left on device"))
     job = page.act("demo.xlsx", "refresh")
     assert job["state"] == "failed" and "磁盘空间不足" in job["error"]
     assert len(written) == 11  # the save really was cut there
