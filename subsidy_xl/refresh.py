@@ -43,9 +43,16 @@ class RefreshReport:
                     f"（暂缓 {q['held']}人），一次性补助实发 0人 0元（暂缓 {o['held']}人）；"
                     f"{counts_text(self.analysis.issues)}")
         return (f"{self.analysis.quarter.label}生活补贴实发 {q['paid']}人 {q['total']:,}元"
-                f"（暂缓 {q['held']}人 {q['held_amount']:,}元，本季无应发 {q['not_due']}人）；"
-                f"一次性补助实发 {o['paid']}人 {o['total']:,}元（暂缓 {o['held']}人 {o['held_amount']:,}元）；"
+                f"（{_held_text(q)}，本季无应发 {q['not_due']}人）；"
+                f"一次性补助实发 {o['paid']}人 {o['total']:,}元（{_held_text(o)}）；"
                 f"{counts_text(self.analysis.issues)}")
+
+
+def _held_text(figures: dict) -> str:
+    """暂缓 N人 X元, and how many of them have no amount the rules could give (as the payment sheet's title)."""
+    text = f"暂缓 {figures['held']}人 {figures['held_amount']:,}元"
+    unknown = figures.get("held_unknown") or 0
+    return text + (f"，其中{unknown}人无法测算" if unknown else "")
 
 
 def one_off_patch(analysis: Analysis, grid: Sequence[Sequence[object]], rewrite_unchanged: bool = True) -> Patch:

@@ -224,6 +224,18 @@ def test_reasons_name_the_real_cause(tmp_path):
     assert "起发年月无法识别（2013.1 可能是1月或10月）" in reason and "信息不全" not in reason
 
 
+def test_held_people_without_a_computable_amount_are_counted_apart_in_the_sheet_and_the_summary(tmp_path):
+    """A post the tool cannot read gives no amount: the held total leaves it out and both texts say so."""
+    post = one_off("孔付主任", 22, 离任时职务="居委会付主任")
+    typed = one_off("赵二届", 11, 连续任满届数=2)  # held with an amount: 11,000 as typed (2 terms: 2200×5×2)
+    _, report, _, o = refreshed(tmp_path, one_off_people=[post, typed, one_off("孙正常", 13)])
+    assert sorted(names(o.held)) == ["孔付主任", "赵二届"]
+    amounts = {h["姓名"]: held_amount(h) for h in o.held}
+    assert amounts["孔付主任"] is None and amounts["赵二届"] == 22000
+    assert any(t.startswith("暂缓发放人员（2人，按所填数值测算22,000元，另1人无法测算") for t in o.texts)
+    assert "一次性补助实发 1人 11,000元（暂缓 2人 22,000元，其中1人无法测算）" in report.summary()
+
+
 # ---------------------------------------------------------------- names as typed
 def test_names_print_exactly_as_the_roster_holds_them(tmp_path):
     compat = living("\uf900明", 24)  # CJK compatibility ideograph U+F900: NFKC would rewrite it
