@@ -169,6 +169,10 @@ def test_a_score_against_its_own_figures_and_money_sums_in_wan(tmp_path):
     assert "100÷" in score.message.replace("万元", "") and "应得7.52分" in score.message
 
 
+def test_a_figure_too_long_to_round_in_the_funding_block_is_no_crash(tmp_path):
+    review = review_source(_self_evaluation_docx(tmp_path / "b.docx", "0", "无", executed="1" + "0" * 40))
+    assert _codes(review, "perf-score-contradiction") == []  # the figure is unreadable: nothing to compare
+
 @pytest.mark.parametrize("name, target, code", [
     ("新增苗木≥**株", "≥500株", "perf-placeholder-in-text"),
     ("覆盖率", "**%", "perf-placeholder-in-text"),

@@ -10,7 +10,7 @@ The words each check looks for are data (performance_standards.json).
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Iterator
 
@@ -209,17 +209,11 @@ def check_row_scores(table: PerformanceTable, weights: dict[int, object], sheet:
 
 
 def _number(value: object) -> Decimal | None:
-    if value is None or isinstance(value, bool):
+    """A points, score or amount cell: 10, "10分", "95%", "1,000"; None for text, a comparison or a 40-digit accident."""
+    figure = parse_figure(value)
+    if figure.tail not in ("", "%", "分") or norm(value)[:1] in ("<", ">", "≤", "≥", "="):
         return None
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    text = norm(value).replace(",", "").rstrip("%分")
-    try:
-        return Decimal(text) if re.fullmatch(r"[+-]?\d+(?:\.\d+)?", text) else None
-    except InvalidOperation:
-        return None
+    return figure.number
 
 
 def _dec(value: Fraction) -> Decimal:
