@@ -48,3 +48,15 @@ def test_review_performance_lists_a_received_forms_problems_or_names_the_columns
     code = main(["review-performance", str(forms / "11_hubei_ezhou_2022_xiangmu.docx")])
     err = capsys.readouterr().err
     assert code == EXIT_UNREADABLE and "“绩效标准”" in err and "未导入" in err
+
+
+def test_review_performance_says_how_many_rows_it_read_and_which_values_it_took_as_equal(tmp_path, capsys):
+    path = tmp_path / "目标表.xlsx"
+    wb = openpyxl.Workbook()
+    for row in [["三级指标", "指标值", "度量单位"], ["发放人数", 84, "人"], ["覆盖村数", "12", "个"],
+                ["满意度", "≥90%", None]]:
+        wb.active.append(row)
+    wb.save(path)
+    main(["review-performance", str(path)])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "已读取“目标表.xlsx”：指标3行；2行指标值没有写 =、≥、≤，按“=”读取"
