@@ -67,8 +67,9 @@ def table_of(imported: ImportedTable) -> PerformanceTable:
     _read_rows(grid, table, imported.header_idx)
     # What the importer split out of a value cell ("≥100公里") has no column of its own: it is the value cell's.
     cols = dict(table.cols)
-    for key in ("nature", "unit"):
-        cols.setdefault(key, table.cols["target"]) if "target" in table.cols else None
+    if "target" in table.cols:
+        for key in ("nature", "unit"):
+            cols.setdefault(key, table.cols["target"])
     by_row = {r + 1: values for values, r in zip(imported.rows, imported.source_rows)}
     for row in table.rows:
         values = by_row.get(row.row, {})
@@ -83,7 +84,7 @@ def review_extras(imported: ImportedTable, table: PerformanceTable, sheet: str) 
         value = imported.header.get(label)
         if isinstance(value, str) and any(ch.isdigit() for ch in value):
             text = Text(sheet, table.header_cells[label], label, read_text(value))
-            issues += [i for i in arithmetic(text)]
+            issues += arithmetic(text)
     issues += check_amounts(table, imported.raw_header, imported.money_unit, sheet)
     weights = {}
     if "weight" in imported.cols:
