@@ -9,17 +9,16 @@ import io
 import json
 import os
 import shutil
-import threading
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from reliability_support import NEW_ID, returned_form
+from web_support import serving
 
 from subsidy_xl import service
 from subsidy_xl.schema import LIVING
-from subsidy_xl.web.server import Server
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 if not (CHROMIUM and DRIVER):
@@ -38,15 +37,8 @@ WAIT = 120  # seconds a step may take at most on a busy 2-core machine (not a sp
 
 @pytest.fixture
 def served(tmp_path, demo_book):
-    folder = tmp_path / "补助经费"
-    folder.mkdir()
-    shutil.copyfile(demo_book, folder / "demo.xlsx")
-    server = Server(folder, 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server, folder
-    server.close()
-    thread.join(30)
+    with serving(tmp_path / "补助经费", demo_book) as (server, _thread):
+        yield server, tmp_path / "补助经费"
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from reliability_support import run_cli
+from web_support import serving
 
 from subsidy_xl.web.app import TOKEN_HEADER, cookie_name
 from subsidy_xl.web.launcher import (DESKTOP_NAME, WINDOWS_NAME, desktop_entry, mac_command, make_launcher,
@@ -37,15 +38,8 @@ def request(port: int, method: str, path: str, headers=None, body: bytes | None 
 
 @pytest.fixture
 def running(tmp_path, demo_book):
-    folder = tmp_path / "books"
-    folder.mkdir()
-    shutil.copyfile(demo_book, folder / "demo.xlsx")
-    server = Server(folder, 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server, thread, folder
-    server.close()
-    thread.join(30)
+    with serving(tmp_path / "books", demo_book) as (server, thread):
+        yield server, thread, tmp_path / "books"
 
 
 def test_listens_on_loopback_only_and_logs_no_token_or_person(running, caplog, capfd):
