@@ -129,12 +129,17 @@ def _probe(interpreter: str, run=subprocess.run) -> tuple[dict[str, str] | None,
     try:
         # In the interpreter's folder, as xlwings starts it (and no package of the current folder shadows one).
         done = run([console, "-c", code], capture_output=True, text=True, timeout=120, cwd=Path(console).parent)
-    except (OSError, subprocess.TimeoutExpired) as e:
+    except subprocess.TimeoutExpired:
+        return None, "启动后 120 秒仍未完成"
+    except OSError as e:
         return None, str(e)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"退出码 {done.returncode}"])[-1]
         return None, last
-    python, bits, xlwings, subsidy = done.stdout.split()
+    words = (done.stdout.strip().splitlines() or [""])[-1].split()  # the last line: a sitecustomize may print first
+    if len(words) != 4:
+        return None, f"输出无法识别：{done.stdout.strip()[-200:]}"
+    python, bits, xlwings, subsidy = words
     return {"python": python, "bits": bits, "xlwings": xlwings, "subsidy_xl": subsidy}, ""
 
 

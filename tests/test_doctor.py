@@ -111,6 +111,12 @@ def test_a_python_without_subsidy_xl_is_reported_with_pythons_own_words(kit_addi
     assert [(f.ok, f.text) for f in missing] == [(False, f"找不到 {tmp_path / 'nowhere' / 'python.exe'}")]
 
 
+def test_a_python_that_prints_before_the_probe_is_still_read(kit_addin, tmp_path) -> None:
+    fake = _package(tmp_path / "fake", "sitecustomize", "print('欢迎使用 Anaconda')\n")
+    interpreter = _python(tmp_path / "chatty" / "bin", fake)
+    (finding,) = interpreter_findings(read_addin(kit_addin), str(interpreter))[:1]
+    assert finding.ok is True and f"subsidy-xl {__version__}" in finding.text
+
 def test_what_cannot_be_checked_off_windows_is_said(kit_addin, plain_addin) -> None:
     if sys.platform == "win32":
         pytest.skip("checks the non-Windows behaviour")
