@@ -503,6 +503,26 @@ def test_an_unknown_job_or_action(page):
     assert r.status_code == 404 and r.get_json()["error"] == "没有这个操作"
 
 
+def test_every_refusal_the_page_shows_is_its_chinese_sentence(page, folder):
+    names = listing(folder)
+    expected = [
+        (page.get("/api/jobs/nope"), 404, "找不到该任务（可能已重新启动）"),
+        (page.get("/download/nope"), 404, "下载已失效，请重新导出"),
+        (page.get("/no/such/page"), 404, "找不到该页面或文件"),
+        (page.get("/api/quit"), 405, "不支持的请求方式"),
+        (page.post("/api/upload", {}), 400, "没有收到文件"),
+        (page.post("/api/folder", {"path": " "}), 400, "请输入文件夹"),
+        (page.post("/api/quit", {}), 400, "本页面不是由 subsidy-xl ui 启动的，无法从页面退出"),
+        (page.get("/files/notes.txt"), 400, "“notes.txt”不是 Excel 工作簿（应为 .xlsx、.xlsm 文件）"),
+        (page.post(f"/api/books/{'长' * 80}.xlsx/check", {}), 400, "文件名过长"),
+    ]
+    for r, status, text in expected:
+        assert (r.status_code, r.get_json()) == (status, {"error": text})
+    job = page.job(page.post("/api/street-form", {"street": " "}))
+    assert job["state"] == "failed" and job["error"] == "生成街道报送表未完成：请选择街道"
+    assert listing(folder) == names
+
+
 # ---------------------------------------------------------------------------------------
 # personal data
 # ---------------------------------------------------------------------------------------
