@@ -341,7 +341,14 @@ def test_export_downloads_the_package_as_one_zip(page, folder, tmp_path):
     for entry in manifest["files"]:
         assert hashlib.sha256(zf.read(entry["name"])).hexdigest() == entry["sha256"]
     cli_dir = tmp_path / "cli_export"
-    assert run_cli("export", folder / "demo.xlsx", "--quarter", "2026Q2", "-o", cli_dir, "--no-pdf", "-q").code == 1
+    cli = run_cli("export", folder / "demo.xlsx", "--quarter", "2026Q2", "-o", cli_dir, "--no-pdf", "-q")
+    assert cli.code == 1
+    said = job["result"]["message"].splitlines()  # the CLI's sentences: its summary, its errors and held line
+    assert said[0] == f"已生成报送材料（{download['name']}）"
+    assert [line for line in said[1:] if not line.startswith("注意：")] == cli.out.splitlines()[1:]
+    assert said[-1].startswith("问题清单中有 ") and "条错误。" in said[-1]
+    assert [line for line in said if line.startswith("注意：")] == \
+        [line for line in cli.err.splitlines() if line.startswith("注意：")]
     assert sorted(zf.namelist()) == sorted(p.relative_to(cli_dir).as_posix() for p in cli_dir.rglob("*") if p.is_file())
     assert manifest["totals"] == json.loads((cli_dir / "manifest.json").read_text(encoding="utf-8"))["totals"]
     assert page.get("/download/not-a-key").status_code == 404
