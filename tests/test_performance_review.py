@@ -200,6 +200,14 @@ def test_weights_that_do_not_add_up_and_a_missing_weight(tmp_path):
     [total] = _codes(review, "perf-weights-sum")
     assert "90" in total.message and total.cell == "B1"
     assert [i.cell for i in _codes(review, "perf-weight-blank")] == ["B3"]
+    assert "没有填权重" in _codes(review, "perf-weight-blank")[0].message
+
+
+def test_a_weight_in_words_is_named_not_called_missing(tmp_path):
+    path = _xlsx(tmp_path / "f.xlsx", [["指标", "指标权重", "计量单位", "指标性质", "指标值"],
+                                        ["发放人数", 50, "人", "=", 80], ["发放金额", "五十分", "万元", "≤", 9.31]])
+    [blank] = _codes(review_source(path), "perf-weight-blank")
+    assert blank.cell == "B3" and blank.message == "第3行“发放金额”的权重（分值）“五十分”不是数字，其他指标都有"
 
 
 @pytest.mark.parametrize("target, found", [("≥9.31", True), ("符合相关规定", True), ("≤9.31", False)])

@@ -125,8 +125,10 @@ def check_weights(table: PerformanceTable, weights: dict[int, object], funding_p
     counted = len(table.rows) - len(blank)
     if counted and blank:
         for row in blank:
-            yield Issue("perf-weight-blank", WARNING, sheet, a1(row.row, weight_col), "",
-                        f"{row.label}没有填权重（分值），其他指标都有", GUIDANCE)
+            written = weights.get(row.row)
+            said = f"的权重（分值）“{written}”不是数字" if written is not None and str(written).strip() else "没有填权重（分值）"
+            yield Issue("perf-weight-blank", WARNING, sheet, a1(row.row, weight_col), "" if written is None else str(written),
+                        f"{row.label}{said}，其他指标都有", GUIDANCE)
     if not counted:
         return
     extra = _number(funding_points) or Decimal(0)
