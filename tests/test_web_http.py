@@ -571,6 +571,20 @@ def test_a_cell_shown_as_written_masks_an_id_or_account_split_by_spaces_or_hyphe
     shown = sheet_table([["张三", "6222-0200-1234-5678", "530114 19500230 1232", "2026-01-01"]])
     assert shown == [["张三", "************5678", "530114********1232", "2026-01-01"]]
 
+
+def test_an_internal_error_quoting_an_id_or_account_reaches_the_page_masked():
+    """An unexpected failure shows its detail (for the maintainers); an ID or account in it is masked."""
+    from subsidy_xl.web.jobs import Jobs
+
+    def work(progress):
+        raise ValueError(f"无法解析 {NEW_ID} 与 6222020012345678")
+
+    jobs = Jobs()
+    job = jobs.wait(jobs.start("校验", work).id)
+    assert job.state == "failed" and job.error.startswith("校验未完成：内部错误（ValueError）")
+    assert NEW_ID not in job.error and "6222020012345678" not in job.error
+    assert f"{NEW_ID[:6]}********{NEW_ID[-4:]}" in job.error and "************5678" in job.error
+
 def test_the_page_keeps_uploads_and_packages_in_an_owner_only_folder(folder):
     app = create_app(folder, PORT, TOKEN)
     holder = app.extensions["subsidy_xl_tmp"]

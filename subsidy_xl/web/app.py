@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from .. import __version__
 from ..params import default_params
 from ..errors import describe_error, internal_error_text, is_user_error
+from ..idcard import redact
 from . import actions as A
 from .actions import Desk, quarter_of_text
 from .folder import Folder, clean_name
@@ -116,7 +117,7 @@ def create_app(folder: str | Path, port: int, token: str | None = None, workdir:
     def _failed(e: Exception):  # no traceback on the page, none in a log: the Chinese text only
         if is_user_error(e):
             return jsonify(error=describe_error(e)), 409 if isinstance(e, Busy) else 400
-        return jsonify(error=internal_error_text(e)), 500
+        return jsonify(error=redact(internal_error_text(e))), 500  # its detail may quote a cell
 
     # ------------------------------------------------------------ pages
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import UserError, describe_error, internal_error_text, is_user_error
+from ..idcard import redact
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
 
@@ -77,7 +78,7 @@ class Jobs:
             job.state = DONE
         except Exception as e:  # the page shows it; a traceback is no use to the staff
             text = describe_error(e) if is_user_error(e) else internal_error_text(e)
-            job.error = f"{job.title}未完成：{text}"
+            job.error = redact(f"{job.title}未完成：{text}")  # an internal error's detail may quote a cell
             job.state = FAILED
         finally:
             job.elapsed = time.monotonic() - job.started
