@@ -264,6 +264,12 @@ def test_the_summary_reads_the_figures_of_the_budget_and_summary_sheets(page, fo
         assert f">{row[0]}<" in streets_svg and f">{row[6]}<" in streets_svg  # name and its stacked total
     for q in s["quarters"]:
         assert q["quarter"] in s["charts"]["quarters"]
+    # people by quarter: this quarter's row is what the 季度发放 sheet pays, people and amount
+    shown_q2 = next(q for q in s["quarters"] if q["code"] == "2026Q2")
+    assert (shown_q2["living_people"], shown_q2["living_amount"]) == (s["this_quarter"]["paid"],
+                                                                      s["this_quarter"]["total"])
+    assert shown_q2["living_people"] > 0
+    assert sum(q["one_off_people"] for q in s["quarters"]) == s["one_off"]["paid"]
     again = page.act("demo.xlsx", "summary", {"quarter": "2026Q2"})
     assert again["result"]["summary"]["this_quarter"] == s["this_quarter"]
 
