@@ -21,6 +21,8 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
+from .errors import os_error_reason
+
 ADDIN_FILE_NAME = "subsidy_xl.xlam"  # the name addin.build gives it (no xlwings import here)
 RERUN_INSTALL = "请重新运行离线安装包中的“安装.cmd”"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -72,7 +74,10 @@ def read_addin(path: Path) -> AddinInfo:
             part = "xl/" + targets[sheet.get(f"{_REL}id")].lstrip("/").removeprefix("xl/")
             rows: dict[str, dict[str, str]] = {}
             for cell in ElementTree.fromstring(archive.read(part)).iter(f"{_MAIN}c"):
-                column, row = re.fullmatch(r"([A-Z]+)(\d+)", cell.get("r")).groups()
+                where = re.fullmatch(r"([A-Z]+)(\d+)", cell.get("r") or "")
+                if where is None:
+                    continue  # a cell without its reference (optional in the format): not a key or a value we can place
+                column, row = where.groups()
                 rows.setdefault(row, {})[column] = "".join(t.text or "" for t in cell.iter(f"{_MAIN}t"))
             config = {r["A"].upper(): r.get("B", "") for r in rows.values() if r.get("A")}
     return AddinInfo(Path(path), properties.get("xlwings_version"), properties.get("subsidy_xl_version"), config)
@@ -231,7 +236,8 @@ def diagnose(addin: Path | None = None, xlstart: Path | None = None, interpreter
             info = read_addin(addin)
             findings.append(Finding(True, "加载项", f"{addin}（subsidy-xl {info.version}，xlwings {info.xlwings}）"))
         except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError) as e:
-            findings.append(Finding(False, "加载项", f"无法读取 {addin}：{e}", RERUN_INSTALL))
+            reason = os_error_reason(e) if isinstance(e, OSError) else "文件已损坏或不是 Excel 加载项"
+            findings.append(Finding(False, "加载项", f"无法读取 {addin}：{reason}", RERUN_INSTALL))
     here = importlib.metadata.version("xlwings")
     if info and info.xlwings and info.xlwings != here and interpreter is None and info.interpreter is None:
         findings.append(Finding(False, "xlwings 版本", f"版本不一致：加载项需要 xlwings {info.xlwings}，本 Python 中是 {here}",

@@ -117,6 +117,13 @@ def test_a_python_that_prints_before_the_probe_is_still_read(kit_addin, tmp_path
     (finding,) = interpreter_findings(read_addin(kit_addin), str(interpreter))[:1]
     assert finding.ok is True and f"subsidy-xl {__version__}" in finding.text
 
+def test_a_damaged_addin_is_reported_in_chinese(tmp_path) -> None:
+    damaged = tmp_path / "subsidy_xl.xlam"
+    damaged.write_bytes(b"PK\x03\x04 not really a zip")
+    (finding,) = [f for f in diagnose(addin=damaged, xlstart=tmp_path) if f.item == "加载项"]
+    assert finding.ok is False and finding.text == f"无法读取 {damaged}：文件已损坏或不是 Excel 加载项"
+    assert finding.fix == RERUN_INSTALL
+
 def test_what_cannot_be_checked_off_windows_is_said(kit_addin, plain_addin) -> None:
     if sys.platform == "win32":
         pytest.skip("checks the non-Windows behaviour")
