@@ -180,13 +180,17 @@ def test_make_launcher_writes_an_executable_desktop_file_that_starts_the_page(tm
     proc = subprocess.Popen(argv + ["--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=tmp_path)
     try:
-        url = None
+        url, said = None, []
         for line in proc.stdout:
+            said.append(line.rstrip("\n"))
             m = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line)
             if m:
                 url = m
                 break
         assert url, proc.stderr.read()
+        said.append(proc.stdout.readline().rstrip("\n"))  # what the window says: the folder, the address, how to stop
+        assert said == [f"离任补贴工具网页版已启动，文件夹：{folder.resolve()}", f"请在浏览器中打开：{url[0]}",
+                        "（只有本机可以访问；关闭本窗口或按 Ctrl+C 即退出）"]
         port, token = int(url[1]), url[2]
         status, headers, _ = request(port, "GET", f"/?token={token}")
         assert status == 303
