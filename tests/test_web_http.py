@@ -395,6 +395,7 @@ def test_a_workbook_dropped_on_the_page_is_saved_in_the_folder(page, folder, dem
                                         data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
     r = send("拖入的.xlsx", demo_book.read_bytes())
     assert r.status_code == 200 and (folder / "拖入的.xlsx").read_bytes() == demo_book.read_bytes()
+    assert r.get_json() == {"saved": ["拖入的.xlsx"], "message": "已保存到文件夹：拖入的.xlsx"}
     r = send("拖入的.xlsx", b"other")
     assert r.status_code == 400 and "文件已存在，未覆盖" in r.get_json()["error"]
     assert (folder / "拖入的.xlsx").read_bytes() == demo_book.read_bytes()
