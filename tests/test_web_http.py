@@ -299,6 +299,8 @@ def test_fill_performance_writes_what_the_cli_writes(page, folder, tmp_path):
     assert job["state"] == "done" and job["title"] == "填写绩效目标表"
     cli = run_cli("fill-performance", twin, "-q")
     assert job["result"]["message"].splitlines()[1] == cli.out.splitlines()[1]
+    assert [line for line in job["result"]["message"].splitlines() if line.startswith("建议：")] == \
+        [line.strip() for line in cli.out.splitlines() if line.strip().startswith("建议：")]
     assert grids(book, [PERFORMANCE_SHEET]) == grids(twin, [PERFORMANCE_SHEET])
 
 
