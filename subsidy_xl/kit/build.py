@@ -208,12 +208,6 @@ def wheel_metadata(wheel: Path):
         return Parser().parsestr(archive.read(name).decode("utf-8"))
 
 
-def core_requirements(wheel: Path) -> list[Requirement]:
-    """The wheel's Requires-Dist without extras: what every install needs."""
-    found = [Requirement(r) for r in wheel_metadata(wheel).get_all("Requires-Dist") or []]
-    return [r for r in found if r.marker is None or "extra" not in str(r.marker)]
-
-
 # ---------------------------------------------------------------- resolution
 
 @dataclass
