@@ -186,12 +186,6 @@ def resolve_shared(scan: SheetScan, package: SafePackage) -> None:
             scan.stray[i] = StrayCell(stray.row, stray.col, text)
 
 
-def without_strays(package: SafePackage, part: str, xml: bytes, scan: SheetScan) -> bytes:
-    """The package's bytes with the sheet ``part`` cut to the data block (trimmed_sheet), for calamine to
-    read; every other member copied as stored."""
-    return with_sheet(package, part, trimmed_sheet(xml, scan))
-
-
 def trimmed_sheet(xml: bytes, scan: SheetScan) -> bytes:
     """The sheet's XML without the cells beyond the data block, and without its <dimension> (which may
     still name the far cell)."""

@@ -364,7 +364,6 @@ _LAYOUT_TAIL = ("printOptions", "pageMargins", "pageSetup", "headerFooter", "row
 _AFTER_LAYOUT_TAIL = ("colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
                       "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
                       "webPublishItems", "tableParts", "extLst")
-_AFTER_COLS_HEAD = ("sheetData",)
 
 
 def _element(name: str) -> re.Pattern[str]:
@@ -391,10 +390,6 @@ def row_height_attrs(heights: Mapping[int, float]) -> dict[int, str]:
 
 def _number(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def _escape_attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def page_xml(page, breaks: Sequence[int] = ()) -> str:
