@@ -149,7 +149,8 @@ def export_package(path: Path, quarter: Quarter | None, out_dir: Path, progress:
     made_parents = [p for p in (parent, *parent.parents) if not p.exists()]
     parent.mkdir(parents=True, exist_ok=True)
     remove_stale_building(parent)  # what an export killed outright left here (payment PDFs among it)
-    remove_stale(private_root())  # and in the private temporary folder
+    if (root := private_root(fresh_if_not_ours=False)) is not None:
+        remove_stale(root)  # and in the private temporary folder
     building = parent / f".{out_dir.resolve().name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     building.mkdir(mode=0o700)  # private while it holds half a package; opened up as it is moved into place
     try:

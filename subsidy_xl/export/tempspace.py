@@ -42,8 +42,9 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-def private_root() -> Path:
-    """The user's own folder for temporary personal data (made mode 0700; refused when not the user's)."""
+def private_root(fresh_if_not_ours: bool = True) -> Path | None:
+    """The user's own folder for temporary personal data (made mode 0700; refused when not the user's: then
+    a fresh private folder, or None when ``fresh_if_not_ours`` is false)."""
     uid = os.getuid() if hasattr(os, "getuid") else None
     root = Path(tempfile.gettempdir()) / (f"subsidy-xl-{uid}" if uid is not None else "subsidy-xl")
     try:
@@ -53,7 +54,7 @@ def private_root() -> Path:
     info = os.lstat(root)
     if not stat.S_ISDIR(info.st_mode) or (uid is not None and (info.st_uid != uid or info.st_mode & 0o077)):
         # not a folder of ours (a link, someone else's, open to others): a fresh private one instead
-        return Path(tempfile.mkdtemp(prefix="subsidy-xl-"))
+        return Path(tempfile.mkdtemp(prefix="subsidy-xl-")) if fresh_if_not_ours else None
     return root
 
 
@@ -104,10 +105,13 @@ def _alive(pid: int) -> bool:
 @contextlib.contextmanager
 def private_run() -> Iterator[Path]:
     """A private folder (0700) for this run's personal data, removed on the way out whatever happens."""
-    root = private_root()
-    remove_stale(root)
-    run = root / f"{_RUN_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-    run.mkdir(mode=0o700)
+    root = private_root(fresh_if_not_ours=False)
+    if root is None:  # the shared folder is not ours: the run gets a fresh private folder, removed whole
+        run = Path(tempfile.mkdtemp(prefix="subsidy-xl-"))
+    else:
+        remove_stale(root)
+        run = root / f"{_RUN_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        run.mkdir(mode=0o700)
     _live_runs.add(run)
     try:
         with signals_unwind():
