@@ -54,7 +54,8 @@ def libreoffice_pdf(files: Sequence[Path], out_dir: Path) -> list[Path]:
     if missing:
         # soffice exits 0 even when a conversion fails, so the files are what counts.
         detail = output.decode("utf-8", "replace").strip()[-300:]
-        raise PdfError(f"LibreOffice 未能生成：{'、'.join(missing)}" + (f"（{detail}）" if detail else ""))
+        raise PdfError(f"LibreOffice 未能生成：{'、'.join(missing)}。请确认已安装 LibreOffice 和中文字体后重试，"
+                       f"或选择不生成 PDF（命令行加 --no-pdf）" + (f"（供维护人员参考，LibreOffice 的原始输出：{detail}）" if detail else ""))
     return pdfs
 
 
