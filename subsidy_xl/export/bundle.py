@@ -92,11 +92,8 @@ def _not_empty(out_dir: Path) -> ExportError:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()  # read in blocks, never whole
 
 
 def _payments(analysis: Analysis, public: bool):

@@ -364,11 +364,8 @@ def missing_requirements(target: Target, files: Iterable[Path]) -> list[str]:
 # ---------------------------------------------------------------- the kit
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()  # read in blocks, never whole
 
 
 def _requirements_text(files: Sequence[Path], kit_wheels: Path) -> str:
